@@ -1,0 +1,71 @@
+"""Stage 2 — clean: a working copy of the text for matching, with an offset map.
+
+Two repairs, both of which keep a map from every working-copy character back to
+the original, so that a record found in the working copy points into the
+original text (``original[start:end] == record.text``):
+
+* full-width digits, letters, ``％`` and the ideographic space fold to ASCII
+  (one character for one character);
+* a page break that splits a word or a number (``28个省重\\n\\n点项目``) is removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .segment import Segmenter
+
+_FOLD = {0x3000: " "}
+_FOLD.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII block
+_FOLD_TABLE = {k: (chr(v) if isinstance(v, int) else v) for k, v in _FOLD.items()}
+# Keep the Chinese full-width punctuation that carries meaning for clauses.
+for _keep in "，；：！？（）":
+    _FOLD_TABLE.pop(ord(_keep), None)
+
+# A blank-line break whose left side does not end a sentence or heading.
+_BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
+_CLAUSE_PUNCT = regex.compile(r"[，,、；;]")
+_LONG_LINE = 30  # a line this long with clause punctuation is running text, not a heading
+
+
+@dataclass
+class CleanText:
+    original: str
+    text: str
+    offsets: list[int]  # offsets[i] = index in original of text[i]; one extra entry at the end
+    breaks: list[tuple[int, int]] = field(default_factory=list)  # original spans removed
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def is_repaired_break(self, clean_pos: int) -> bool:
+        """True when a page break was removed just before working-copy index ``clean_pos``."""
+        return 0 < clean_pos < len(self.text) and self.offsets[clean_pos] != self.offsets[clean_pos - 1] + 1
+
+
+def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
+    folded = original.translate(_FOLD_TABLE)
+    removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
+    pieces, offsets, pos = [], [], 0
+    for start, end in removed:
+        pieces.append(folded[pos:start])
+        offsets.extend(range(pos, start))
+        pos = end
+    pieces.append(folded[pos:])
+    offsets.extend(range(pos, len(folded)))
+    offsets.append(len(folded))
+    return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line = text[line_start:m.start()]
+    if line.lstrip().startswith(("#", "■")) or "■" in line:
+        return False  # headings and bylines / photo credits
+    nxt = text[m.end():m.end() + 6]
+    if segmenter is not None and segmenter.spans_boundary(line[-6:], nxt):
+        return True  # the break cuts a word in two
+    return len(line) >= _LONG_LINE and bool(_CLAUSE_PUNCT.search(line))

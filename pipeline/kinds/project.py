@@ -1,0 +1,6 @@
+"""Placeholder: the project kind (issue 4) replaces this module."""
+COLUMNS = ["name", "head"]
+
+
+def find(ctx, rules):
+    return []

@@ -1,0 +1,78 @@
+"""Numerals to numbers: Arabic, Chinese and mixed (``1.2万亿``, ``两千三百万``, ``3万多亿``).
+
+Decimal arithmetic so that ``595.92亿`` is exactly 59592000000, not 59592000000.00001.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
+             "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
+             "九": 9, "玖": 9}
+SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG_UNITS = {"万": 10**4, "亿": 10**8}
+FILLERS = "多余个,，"  # approximate markers and separators that do not change the value
+
+
+class NumberError(ValueError):
+    pass
+
+
+def parse_number(s: str) -> Decimal:
+    """Parse a numeral with optional Chinese units; raise NumberError if it is not one."""
+    s = s.strip().replace(" ", "")
+    if not s:
+        raise NumberError("empty numeral")
+    total, section, number = Decimal(0), Decimal(0), None
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch.isdigit() or ch == ".":
+            j = i
+            while j < len(s) and (s[j].isdigit() or s[j] in ".,"):
+                j += 1
+            number = _decimal(s[i:j].replace(",", ""))
+            i = j
+            continue
+        if ch in CN_DIGITS:
+            number, i = _cn_digit_run(s, i, number)
+            continue
+        if ch in SMALL_UNITS:
+            section += (number if number is not None else 1) * SMALL_UNITS[ch]
+            number = None
+        elif ch == "万":
+            section = (section + (number or 0) or 1) * BIG_UNITS[ch]
+            number = None
+        elif ch == "亿":
+            total = (total + section + (number or 0) or 1) * BIG_UNITS[ch]
+            section, number = Decimal(0), None
+        elif ch not in FILLERS:
+            raise NumberError(f"not a numeral character: {ch!r} in {s!r}")
+        i += 1
+    return total + section + (number or 0)
+
+
+def _cn_digit_run(s: str, i: int, number):
+    """Digits written one by one (``二〇二〇``) read positionally; a single digit is itself."""
+    j = i
+    while j < len(s) and s[j] in CN_DIGITS:
+        j += 1
+    run = s[i:j]
+    value = Decimal("".join(str(CN_DIGITS[c]) for c in run)) if len(run) > 1 else Decimal(CN_DIGITS[run])
+    return value, j
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise NumberError(f"bad number {text!r}") from exc
+
+
+def to_plain(value: Decimal) -> int | float:
+    """An int when the value is whole (money in yuan), else a float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def has_digit(s: str) -> bool:
+    return any(c.isdigit() or c in CN_DIGITS for c in s)

@@ -1,0 +1,102 @@
+"""Rule sets are data: one YAML file per kind under ``rules/``.
+
+A rule file has ``kind``, named regex pieces in ``defs`` (used in patterns as
+``{name}``), ``patterns`` (each with a stable ``id`` and a ``regex``), word
+tables the kind's module reads, and ``examples`` (a phrase in, every expected
+record out) that the test-suite runs. ``load_rules`` checks the file and names
+the file, the rule id and the problem when something is wrong.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+import yaml
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+class RuleError(Exception):
+    """A broken rule file: names the file, the rule id and the problem."""
+
+
+@dataclass
+class Pattern:
+    id: str
+    regex: regex.Pattern
+    source: str
+    options: dict = field(default_factory=dict)  # every other key of the rule
+
+
+@dataclass
+class RuleSet:
+    kind: str
+    path: Path
+    data: dict
+    patterns: list[Pattern]
+
+    def table(self, name: str, default=None):
+        return self.data.get(name, default)
+
+    @property
+    def examples(self) -> list[dict]:
+        return self.data.get("examples", [])
+
+
+def expand(template: str, defs: dict[str, str]) -> str:
+    """Replace ``{name}`` by the (already expanded) def; other braces stay (regex counts)."""
+    out = template
+    for _ in range(10):  # defs may refer to defs
+        new = regex.sub(r"\{([a-z_][a-z0-9_]*)\}", lambda m: f"(?:{defs[m[1]]})" if m[1] in defs else m[0], out)
+        if new == out:
+            return out
+        out = new
+    return out
+
+
+def load_rules(kind: str, rules_dir: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
+    path = Path(rules_dir) / f"{kind}.yaml"
+    return _load(str(path), kind)
+
+
+@lru_cache(maxsize=32)
+def _load(path_str: str, kind: str) -> RuleSet:
+    path = Path(path_str)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read rule file ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path}: not valid YAML: {exc}") from exc
+    if data.get("kind") != kind:
+        raise RuleError(f"{path}: expected 'kind: {kind}', found {data.get('kind')!r}")
+    defs = {k: expand(str(v), {}) for k, v in (data.get("defs") or {}).items()}
+    defs = {k: expand(v, defs) for k, v in defs.items()}
+    return RuleSet(kind, path, data, [_compile(path, rule, defs) for rule in data.get("patterns") or []])
+
+
+def _compile(path: Path, rule: dict, defs: dict) -> Pattern:
+    rid = rule.get("id")
+    if not rid or "regex" not in rule:
+        raise RuleError(f"{path}: every pattern needs an 'id' and a 'regex' (got {rule!r:.80})")
+    source = expand(str(rule["regex"]), defs)
+    try:
+        compiled = regex.compile(source, regex.VERSION1 if rule.get("v1") else 0)
+    except regex.error as exc:
+        raise RuleError(f"{path}: rule {rid}: bad regex: {exc}") from exc
+    options = {k: v for k, v in rule.items() if k not in ("id", "regex", "examples")}
+    return Pattern(rid, compiled, source, options)
+
+
+def rules_version(rules_dir: Path | str = DEFAULT_RULES_DIR) -> str:
+    """A hash of every file under ``rules/``: any change to a rule or lexicon changes it."""
+    h = hashlib.sha256()
+    root = Path(rules_dir)
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]

@@ -1,0 +1,71 @@
+"""The segmenter behind one small interface.
+
+Everything that needs words asks a ``Segmenter``; nothing else imports a jieba.
+The default backend is ``rjieba`` (the jieba-rs binding: jieba's dictionary and
+algorithm, many times faster than ``jieba.lcut``); ``jieba`` itself is the fallback.
+Domain words come from ``rules/lexicon/*.txt`` in jieba's user-dictionary format
+(``word [freq] [tag]``; ``#`` starts a comment).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+Token = tuple[str, int, int]  # (word, start, end) in the text given
+
+
+class Segmenter:
+    def __init__(self, lexicon_files: tuple[Path, ...] = (), backend: str = "rjieba"):
+        self.backend = backend
+        if backend == "rjieba":
+            import rjieba
+
+            self._impl = rjieba.Jieba()
+        else:
+            import jieba
+
+            self._impl = jieba.Tokenizer()
+        for path in lexicon_files:
+            for word, freq, tag in read_lexicon(path):
+                self.add_word(word, freq, tag)
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        self._impl.add_word(word, freq, tag)
+
+    def cut(self, text: str) -> list[str]:
+        return list(self._impl.cut(text))
+
+    def tokenize(self, text: str) -> list[Token]:
+        return [(w, s, e) for w, s, e in self._impl.tokenize(text)]
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """Words with jieba part-of-speech tags (n, ns, nt, nz, v, m, q, x …)."""
+        if self.backend == "rjieba":
+            return list(self._impl.tag(text))
+        import jieba.posseg
+
+        return [(p.word, p.flag) for p in jieba.posseg.POSTokenizer(self._impl).cut(text)]
+
+    def spans_boundary(self, left: str, right: str) -> bool:
+        """True when joining ``left`` and ``right`` makes a word that crosses the seam."""
+        pos = len(left)
+        return any(s < pos < e for _, s, e in self.tokenize(left + right))
+
+
+def read_lexicon(path: Path):
+    """Yield (word, freq or None, tag or None) from a jieba user-dictionary file."""
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        yield parts[0], freq, tag
+
+
+@lru_cache(maxsize=4)
+def get_segmenter(lexicon_dir: str, backend: str = "rjieba") -> Segmenter:
+    """One segmenter per process and lexicon folder (loading the dictionary costs ~1 s)."""
+    files = tuple(sorted(Path(lexicon_dir).glob("*.txt"))) if lexicon_dir else ()
+    return Segmenter(files, backend)
