@@ -37,6 +37,11 @@ class RuleSet:
     path: Path
     data: dict
     patterns: list[Pattern]
+    defs: dict[str, str] = field(default_factory=dict)  # named regex pieces, expanded
+
+    def compile(self, template: str) -> regex.Pattern:
+        """A regex from a table entry that may use ``{name}`` defs."""
+        return regex.compile(expand(template, self.defs))
 
     def table(self, name: str, default=None):
         return self.data.get(name, default)
@@ -65,17 +70,41 @@ def load_rules(kind: str, rules_dir: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
 @lru_cache(maxsize=32)
 def _load(path_str: str, kind: str) -> RuleSet:
     path = Path(path_str)
+    data = _read_yaml(path)
+    if data.get("kind") != kind:
+        raise RuleError(f"{path}: expected 'kind: {kind}', found {data.get('kind')!r}")
+    for name in data.get("include") or []:
+        data = _merge(_read_yaml(path.parent / f"{name}.yaml"), data)
+    defs = {k: expand(str(v), {}) for k, v in (data.get("defs") or {}).items()}
+    defs = {k: expand(v, defs) for k, v in defs.items()}
+    patterns = [_compile(path, rule, defs) for rule in data.get("patterns") or []]
+    ids = [p.id for p in patterns]
+    if len(ids) != len(set(ids)):
+        raise RuleError(f"{path}: duplicate rule ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return RuleSet(kind, path, data, patterns, defs)
+
+
+def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise RuleError(f"{path}: cannot read rule file ({exc})") from exc
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: not valid YAML: {exc}") from exc
-    if data.get("kind") != kind:
-        raise RuleError(f"{path}: expected 'kind: {kind}', found {data.get('kind')!r}")
-    defs = {k: expand(str(v), {}) for k, v in (data.get("defs") or {}).items()}
-    defs = {k: expand(v, defs) for k, v in defs.items()}
-    return RuleSet(kind, path, data, [_compile(path, rule, defs) for rule in data.get("patterns") or []])
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a rule file is a mapping (kind, defs, patterns, examples …)")
+    return data
+
+
+def _merge(shared: dict, own: dict) -> dict:
+    """An included file's tables under the kind's own: mappings merge, the kind's keys win.
+    The included file's own examples and patterns stay with it."""
+    out = {k: v for k, v in shared.items() if k not in ("kind", "examples", "patterns")}
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            value = {**out[key], **value}
+        out[key] = value
+    return out
 
 
 def _compile(path: Path, rule: dict, defs: dict) -> Pattern:

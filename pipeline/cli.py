@@ -1,0 +1,66 @@
+"""The command line: a thin layer over the Python API."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .corpus import DEFAULT_CORPUS, load_articles
+from .evaluate import evaluate, format_scores
+from .extract import extract_articles
+from .rules import DEFAULT_RULES_DIR, RuleError
+from .write import write_tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (RuleError, FileNotFoundError) as exc:
+        print(f"newsfacts: {exc}", file=sys.stderr)
+        return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsfacts", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="extract every kind from articles and write the tables")
+    run.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS})")
+    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    run.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
+    run.add_argument("--issue-date", help="issue date (YYYY-MM-DD) for articles the manifest does not date")
+    run.set_defaults(func=cmd_run)
+    ev = sub.add_parser("eval", help="score an output folder against gold JSONL")
+    ev.add_argument("gold", type=Path)
+    ev.add_argument("--out", type=Path, default=Path("outputs"))
+    ev.add_argument("--verbose", action="store_true", help="list misses, spurious rows and wrong values")
+    ev.set_defaults(func=cmd_eval)
+    return p
+
+
+def cmd_run(args) -> int:
+    t0 = time.perf_counter()
+    articles = list(load_articles(args.paths or [DEFAULT_CORPUS]))
+    if args.issue_date:
+        articles = [_with_issue_date(a, args.issue_date) for a in articles]
+    tables = extract_articles(articles, args.rules)
+    write_tables(tables, args.out)
+    for err in tables.errors.itertuples():
+        print(f"newsfacts: skipped {err.path}: {err.error}", file=sys.stderr)
+    counts = ", ".join(f"{k} {len(df)}" for k, df in tables.frames.items())
+    print(f"{len(articles)} articles ({len(tables.errors)} failed): {counts}, rejects {len(tables.rejects)}; "
+          f"wrote {args.out} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    print(format_scores(evaluate(args.gold, args.out), args.verbose))
+    return 0
+
+
+def _with_issue_date(article, iso: str):
+    from dataclasses import replace
+
+    from .read import ReadError
+    return article if isinstance(article, ReadError) or article.issue_date else replace(article, issue_date=iso)

@@ -1,0 +1,177 @@
+"""Matching shared by the two quantity kinds (amount, percent).
+
+Flow for one article: every pattern of the rule file runs over the working text;
+overlapping candidates keep the longest (then the earliest rule in the file);
+each survivor is checked against the rule's needs and the tokens, normalised by
+the kind's own function, and given a qualifier from the words around it. Lists
+that share one unit (``提高3.9、2.0、2.9个百分点``) give one mention per number.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import regex
+
+from ..numbers import NumberError
+from ..rules import Pattern, RuleSet
+from .base import ArticleContext, Mention
+
+Normaliser = Callable[[regex.Match, Pattern, RuleSet], dict]
+_ALNUM = regex.compile(r"[A-Za-z0-9]")
+
+
+def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
+    mentions = []
+    for match, pattern in _longest_first(ctx.text, rules.patterns):
+        mention = Mention(match.start(), match.end(), pattern.id)
+        mention.reject = _rejection(ctx, match, pattern, rules)
+        try:
+            mention.values = normalise(match, pattern, rules)
+        except NumberError as exc:
+            mention.reject = mention.reject or f"unreadable number: {exc}"
+        if not mention.reject and "qualifier" not in mention.values:
+            mention.values["qualifier"] = qualifier_of(ctx.text, mention, rules)
+        mentions.append(mention)
+    kept = [m for m in mentions if not m.reject]
+    mentions += shared_unit_items(ctx, kept, rules, normalise)
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+def _longest_first(text: str, patterns: list[Pattern]):
+    """Candidates of every pattern; among overlapping ones keep the longest, then the
+    earliest pattern in the file (so more specific rules go first)."""
+    found = []
+    for order, pattern in enumerate(patterns):
+        for m in pattern.regex.finditer(text, overlapped=False):
+            if m.end() > m.start():
+                found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
+    found.sort(key=lambda c: (c[1], c[0], c[2]))
+    taken: list[tuple[int, int]] = []
+    kept = []
+    for start, neg_len, _, m, pattern in found:
+        end = start - neg_len
+        if not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            kept.append((m, pattern))
+    kept.sort(key=lambda c: c[0].start())
+    return kept
+
+
+def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: RuleSet) -> str:
+    """Why this candidate is not a mention, or "" when it is one."""
+    text, start, end = ctx.text, m.start(), m.end()
+    if _cuts_a_word(ctx, start, end):
+        return "starts or ends inside a word"
+    for suffix in rules.table("class_suffixes", []):
+        if text.startswith(suffix, end):
+            return f"size class ({suffix}), not a sum"
+    needs = pattern.options.get("needs", [])
+    if "token_end" in needs and _ends_inside_token(ctx, end):
+        return "the last character belongs to a longer word"
+    if "qualifier" in needs and qualifier_of(text, Mention(start, end, pattern.id), rules) == "exact":
+        return "a magnitude without a number or threshold word names a class, not a sum"
+    if "context" in needs and not _has_context(text, start, end, rules):
+        return "no money word in the clause"
+    return ""
+
+
+def _cuts_a_word(ctx: ArticleContext, start: int, end: int) -> bool:
+    """A match that begins or ends inside a Latin/digit token (``G20``, ``5G``) is not a number."""
+    first, last = ctx.token_at(start), ctx.token_at(end - 1)
+    if first and first[0] < start and _ALNUM.search(ctx.text[first[0]:start]):
+        return True
+    return bool(last and last[1] > end and _ALNUM.match(ctx.text[end:last[1]]))
+
+
+def _ends_inside_token(ctx: ArticleContext, end: int) -> bool:
+    token = ctx.token_at(end - 1)
+    return bool(token and token[1] > end)
+
+
+def _has_context(text: str, start: int, end: int, rules: RuleSet) -> bool:
+    ctx_rules = rules.table("context", {})
+    stops = ctx_rules.get("clause_stops", "。；;！？\n")
+    left = start
+    while left > 0 and text[left - 1] not in stops and start - left < ctx_rules.get("window", 30):
+        left -= 1
+    window = text[left:start] + text[end:end + ctx_rules.get("after", 6)]
+    return any(word in window for word in ctx_rules.get("words", []))
+
+
+def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
+    """The qualifier from the words right before or after the span, else from the
+    head of a list the span ends (``分别突破1亿人次、1200亿元``), else 多/余 inside."""
+    q = rules.table("qualifiers", {})
+    found = _word_before(text, mention.start, q.get("before", {}), q.get("not_after", {}))
+    found = found or _word_after(text, mention.end, q.get("after", {}))
+    found = found or _list_head_qualifier(text, mention.start, q)
+    if not found and regex.search(q.get("inside", "[多余]"), text[mention.start:mention.end]):
+        found = "more_than"
+    return found or "exact"
+
+
+def _word_before(text: str, pos: int, table: dict, not_after: dict) -> str:
+    for word in sorted(table, key=len, reverse=True):
+        if text.endswith(word, 0, pos):
+            before = text[pos - len(word) - 1:pos - len(word)]
+            if before and before in not_after.get(word, ""):
+                continue
+            return table[word]
+    return ""
+
+
+def _word_after(text: str, pos: int, table: dict) -> str:
+    for word in sorted(table, key=len, reverse=True):
+        if text.startswith(word, pos):
+            return table[word]
+    return ""
+
+
+def _list_head_qualifier(text: str, pos: int, q: dict) -> str:
+    """Walk back over ``、``-joined items to the first one; take its qualifier word."""
+    item = regex.compile(r"(?:\d[\d.,]*|[一二三四五六七八九十百千两]+)[^、，,。；;：:\s\d]{0,6}$")
+    seps = q.get("list_separators", "、")
+    while pos > 0 and text[pos - 1] in seps:
+        m = item.search(text, max(0, pos - 16), pos - 1)
+        if not m:
+            return ""
+        found = _word_before(text, m.start(), q.get("before", {}), q.get("not_after", {}))
+        if found:
+            return found
+        pos = m.start()
+    return ""
+
+
+def shared_unit_items(ctx: ArticleContext, kept: list[Mention], rules: RuleSet, normalise) -> list[Mention]:
+    """``分别为12、15亿元`` → a mention for ``12`` with the unit of ``15亿元``."""
+    spec = rules.table("shared_unit_list")
+    if not spec:
+        return []
+    item = rules.compile(spec["item"] + "$")
+    taken = {(m.start, m.end) for m in kept}
+    out = []
+    for tail in kept:
+        pos = tail.start
+        while pos > 0 and ctx.text[pos - 1] in spec.get("separators", "、"):
+            m = item.search(ctx.text, max(0, pos - 20), pos - 1)
+            if not m or (m.start(), m.end()) in taken or _is_list_number(ctx.text, m.start()):
+                break
+            mention = Mention(m.start(), m.end(), spec["id"])
+            mention.values = dict(tail.values, **spec_values(m, tail, spec, normalise, rules))
+            own = qualifier_of(ctx.text, mention, rules)
+            mention.values["qualifier"] = own if own != "exact" else tail.values["qualifier"]
+            out.append(mention)
+            pos = m.start()
+    return out
+
+
+def spec_values(m: regex.Match, tail: Mention, spec: dict, normalise, rules) -> dict:
+    """Values of a list item: its own number with the tail's unit and multiplier."""
+    pattern = Pattern(spec["id"], m.re, m.re.pattern, {"tail": tail.values, **spec})
+    return normalise(m, pattern, rules)
+
+
+def _is_list_number(text: str, start: int) -> bool:
+    """``1、`` at the start of a line or sentence numbers a list item."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in "\n。；;：:"

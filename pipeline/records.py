@@ -1,0 +1,110 @@
+"""Stage 5 — records: mentions to pandas tables, validated by declared schemas.
+
+Every row has the common columns, the kind's own columns and ``rule_id``. Rows
+that fail the schema, and candidates a rule excluded, go to the rejects table
+with the rule and the reason: nothing found is silently dropped.
+"""
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .clean import CleanText
+from .kinds.base import Mention
+
+COMMON = ["doc_id", "start", "end", "text", "sentence", "rule_id"]
+REJECT_COLUMNS = ["doc_id", "kind", "start", "end", "text", "rule_id", "reason"]
+QUALIFIERS = ["exact", "approx", "at_least", "more_than", "at_most", "less_than", "range"]
+CURRENCIES = ["CNY", "USD", "EUR", "HKD", "JPY", "GBP", "AUD", "KRW", "TWD", "MOP"]
+MAX_AMOUNT = 1e15  # ten thousand trillion yuan: above any sum a newspaper reports
+GRANULARITIES = ["day", "month", "quarter", "half", "year", "period"]
+ANCHORS = ["explicit", "context", "publication", "relative"]
+
+
+def columns(kind: str) -> list[str]:
+    return COMMON + importlib.import_module(f"pipeline.kinds.{kind}").COLUMNS
+
+
+def mention_rows(doc_id: str, kind: str, mentions: list[Mention], clean: CleanText, sentences) -> tuple[list, list]:
+    """Rows in original offsets for the kept mentions, and reject rows for the excluded."""
+    rows, rejects = [], []
+    for m in mentions:
+        start, end = clean.to_original(m.start, m.end)
+        text = clean.original[start:end]
+        if m.reject:
+            rejects.append(dict(doc_id=doc_id, kind=kind, start=start, end=end, text=text, rule_id=m.rule_id, reason=m.reject))
+            continue
+        s, e = sentences(m.start)
+        row = dict(doc_id=doc_id, start=start, end=end, text=text, sentence=clean.text[s:e].strip(), rule_id=m.rule_id)
+        row.update({c: m.values.get(c) for c in columns(kind)[len(COMMON):]})
+        rows.append(row)
+    return rows, rejects
+
+
+def to_frame(kind: str, rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns(kind))
+    for col in ("start", "end"):
+        df[col] = df[col].astype("int64")
+    for col in ("value", "value_max"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df
+
+
+def validate(kind: str, df: pd.DataFrame, texts: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(valid rows, reject rows). ``texts`` maps doc_id to the original text for the offset check."""
+    bad = _offset_failures(df, texts)
+    try:
+        SCHEMAS[kind].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for _, case in exc.failure_cases.dropna(subset=["index"]).iterrows():
+            bad.setdefault(int(case["index"]), f"{case['column'] or 'row'}: failed {case['check']}")
+    rejected = df.loc[sorted(bad)].assign(kind=kind, reason=[bad[i] for i in sorted(bad)])
+    return df.drop(index=list(bad)), rejected.reindex(columns=REJECT_COLUMNS)
+
+
+def _offset_failures(df: pd.DataFrame, texts: dict[str, str]) -> dict[int, str]:
+    bad = {}
+    for i, row in df[["doc_id", "start", "end", "text"]].iterrows():
+        original = texts.get(row.doc_id, "")
+        if not (0 <= row.start < row.end <= len(original)) or original[row.start:row.end] != row.text:
+            bad[i] = "offsets do not point at the text"
+    return bad
+
+
+def _common() -> dict:
+    return {"doc_id": pa.Column(str), "start": pa.Column("int64", pa.Check.ge(0)),
+            "end": pa.Column("int64", pa.Check.gt(0)), "text": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "sentence": pa.Column(str), "rule_id": pa.Column(str, pa.Check.str_length(min_value=1))}
+
+
+def _range_ok(df):
+    return df["value_max"].isna() | (df["value_max"] >= df["value"])
+
+
+SCHEMAS = {
+    "amount": pa.DataFrameSchema({
+        **_common(), "value": pa.Column(float, [pa.Check.gt(0), pa.Check.lt(MAX_AMOUNT)]),
+        "value_max": pa.Column(float, pa.Check.lt(MAX_AMOUNT), nullable=True),
+        "currency": pa.Column(str, pa.Check.isin(CURRENCIES)),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS))},
+        checks=[pa.Check(_range_ok, name="value_max_not_below_value")]),
+    "percent": pa.DataFrameSchema({
+        **_common(), "value": pa.Column(float, pa.Check.in_range(-1000, 100000)),
+        "value_max": pa.Column(float, nullable=True), "unit": pa.Column(str, pa.Check.isin(["%", "pp"])),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS))},
+        checks=[pa.Check(_range_ok, name="value_max_not_below_value")]),
+    "date": pa.DataFrameSchema({
+        **_common(), "value": pa.Column(str, pa.Check.str_length(min_value=4)),
+        "start_date": pa.Column(str, pa.Check.str_matches(r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$"), nullable=True),
+        "end_date": pa.Column(str, pa.Check.str_matches(r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$"), nullable=True),
+        "granularity": pa.Column(str, pa.Check.isin(GRANULARITIES)),
+        "anchor": pa.Column(str, pa.Check.isin(ANCHORS))},
+        checks=[pa.Check(lambda d: d["start_date"].isna() | d["end_date"].isna() | (d["start_date"] <= d["end_date"]),
+                         name="start_not_after_end")]),
+    "project": pa.DataFrameSchema({
+        **_common(), "name": pa.Column(str, pa.Check.str_length(min_value=2)),
+        "head": pa.Column(str, pa.Check.str_length(min_value=1))}),
+}
