@@ -31,7 +31,7 @@ class Pattern:
     options: dict = field(default_factory=dict)  # every other key of the rule
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: loaded once per file and cached
 class RuleSet:
     kind: str
     path: Path
