@@ -1,6 +1,540 @@
-"""Placeholder: the project kind (issue 4) replaces this module."""
+"""The project kind: named projects, parks, bases and facilities (SPEC "project").
+
+Method: find a head word (项目, 产业园, 基地 … from ``rules/project.yaml``), then grow
+the name leftwards over jieba tokens while their part of speech says "name material"
+(nouns, place/organisation names, capacity phrases, quoted names) and stop at
+predicates, counts, punctuation and scope words.  Lists separated by ``、`` give one
+mention per item; items without a head of their own count when the list is labelled
+as projects (``建滔化工、裕华化工等项目``) or sits beside named projects.
+
+Only clauses that hold a head word are POS-tagged: tagging is the slow part.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import regex
+
+from .base import ArticleContext, Mention
+
 COLUMNS = ["name", "head"]
 
+OPEN_QUOTES = "“‘「『\""
+CLOSE_QUOTES = "”’」』\""
+QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
+PAREN_PAIRS = {")": "(", "）": "（"}
+LIST_SEP = "、"
+# Clause ends: a name never crosses these (、 and quotes do not end a clause).
+CLAUSE_END = regex.compile(r"[，,。；;：:！？!?\n…—|■#*]+")
+STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
+NUMBER = regex.compile(r"[\d.]+")
+MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
 
-def find(ctx, rules):
-    return []
+
+@dataclass
+class Tok:
+    word: str
+    tag: str
+    start: int  # offsets into ctx.text
+    end: int
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    head: str
+    rule_id: str
+    first_tok: int  # index of the first token inside the span
+    reject: str = ""
+    left_word: str = ""  # the token that stopped the growth
+    proper: bool = False  # holds a company/place/brand token or a capacity phrase
+    quoted: bool = False  # the whole name is in quotes (打造“科创走廊”)
+
+
+@dataclass
+class Config:
+    heads: list[str]
+    single_char_heads: set[str]
+    head_blockers: set[str]
+    grow_tags: set[str]
+    proper_tags: set[str]
+    strong_proper_tags: set[str]
+    name_words: set[str]
+    stop_words: set[str]
+    joiners: set[str]
+    generic_words: set[str]
+    generic_heads: set[str]
+    role_words: set[str]
+    zone_markers: tuple[str, ...]
+    company_markers: tuple[str, ...]
+    policy_heads: set[str]
+    policy_verbs: set[str]
+    policy_words: set[str]
+    goal_verbs: set[str]
+    description_words: set[str]
+    label_max: int
+    max_chars: int
+    capacity: regex.Pattern
+    count: regex.Pattern
+    head_re: regex.Pattern
+    patterns: dict = field(default_factory=dict)
+
+
+def _build_config(rules) -> Config:
+    t = rules.table
+    heads = sorted(set(t("heads", [])), key=len, reverse=True)
+    pats = {p.id: p.regex for p in rules.patterns}
+    return Config(
+        heads=heads,
+        single_char_heads=set(t("single_char_heads", [])),
+        head_blockers=set(t("head_blockers", [])),
+        grow_tags=set(t("grow_tags", [])),
+        proper_tags=set(t("proper_tags", [])),
+        strong_proper_tags=set(t("strong_proper_tags", [])),
+        name_words=set(t("name_words", [])),
+        stop_words=set(t("stop_words", [])),
+        joiners=set(t("joiners", [])),
+        generic_words=set(t("generic_words", [])),
+        generic_heads=set(t("generic_heads", [])),
+        role_words=set(t("role_words", [])),
+        zone_markers=tuple(sorted(t("zone_markers", []), key=len, reverse=True)),
+        company_markers=tuple(t("company_markers", [])),
+        policy_heads=set(t("policy_heads", [])),
+        policy_verbs=set(t("policy_verbs", [])),
+        policy_words=set(t("policy_words", [])),
+        goal_verbs=set(t("goal_verbs", [])),
+        description_words=set(t("description_words", [])),
+        label_max=int(t("list_label_max_chars", 12)),
+        max_chars=int(t("max_name_chars", 40)),
+        capacity=pats["project.capacity"],
+        count=pats["project.count"],
+        head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
+        patterns=pats,
+    )
+
+
+_CONFIGS: dict[int, tuple[object, Config]] = {}
+
+
+def _config(rules) -> Config:
+    """One Config per loaded rule set (the loader caches rule sets, so this is per file)."""
+    hit = _CONFIGS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = _CONFIGS[id(rules)] = (rules, _build_config(rules))
+    return hit[1]
+
+
+# ---------------------------------------------------------------- entry point
+
+def find(ctx: ArticleContext, rules) -> list[Mention]:
+    cfg = _config(rules)
+    mentions: list[Mention] = []
+    for cs, ce in _clauses_with_heads(ctx.text, cfg):
+        toks = _tag(ctx, cs, ce)
+        for cand in _clause_candidates(ctx.text, toks, cfg):
+            mentions.append(_to_mention(ctx.text, cand))
+    return mentions
+
+
+def _to_mention(text: str, cand: Candidate) -> Mention:
+    name = normalise_name(text[cand.start:cand.end])
+    return Mention(cand.start, cand.end, cand.rule_id, {"name": name, "head": cand.head}, cand.reject)
+
+
+def normalise_name(span_text: str) -> str:
+    """The ``name`` column: the span without quotes, whitespace or page breaks."""
+    return STRIP_FROM_NAME.sub("", span_text)
+
+
+def _clauses_with_heads(text: str, cfg: Config):
+    """(start, end) of every clause that holds at least one head word."""
+    pos = 0
+    for m in CLAUSE_END.finditer(text + "\n"):
+        if m.start() > pos and cfg.head_re.search(text, pos, m.start()):
+            yield pos, m.start()
+        pos = m.end()
+
+
+def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
+    toks, pos = [], start
+    for word, tag in ctx.segmenter.tag(ctx.text[start:end]):
+        toks.append(Tok(word, tag, pos, pos + len(word)))
+        pos += len(word)
+    return toks
+
+
+# ---------------------------------------------------------------- one clause
+
+def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidate]:
+    cands = []
+    for i in range(len(toks)):
+        head = _head_of(text, toks, i, cfg)
+        if head:
+            cands.append(_headed_candidate(text, toks, i, head, cfg))
+    cands = _drop_nested(cands)
+    cands += _list_items(text, toks, cands, cfg)
+    return sorted(cands, key=lambda c: c.start)
+
+
+def _head_of(text: str, toks: list[Tok], i: int, cfg: Config) -> str:
+    """The longest head word the text ends with at the end of token ``i``, or ''."""
+    tok = toks[i]
+    if tok.word in OPEN_QUOTES + CLOSE_QUOTES:
+        return ""
+    nxt = toks[i + 1].word if i + 1 < len(toks) else ""
+    if nxt in cfg.head_blockers:
+        return ""
+    window = text[max(toks[0].start, tok.end - 8):tok.end]
+    for head in cfg.heads:
+        if not window.endswith(head):
+            continue
+        if head in cfg.single_char_heads and (tok.word != head or i == 0 or toks[i - 1].tag[:1] != "n"):
+            continue
+        if len(head) < len(tok.word) and tok.word[-len(head) - 1:] in cfg.heads:
+            continue  # a longer head ends this token; it is found on its own
+        return head
+    return ""
+
+
+def _drop_nested(cands: list[Candidate]) -> list[Candidate]:
+    """A head inside a longer name (…产业园 in …产业园项目) is not a mention of its own."""
+    keep = []
+    for c in cands:
+        inside = any(o is not c and o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start)
+                     and not o.reject for o in cands)
+        if not inside:
+            keep.append(c)
+    return keep
+
+
+def _headed_candidate(text: str, toks: list[Tok], i: int, head: str, cfg: Config) -> Candidate:
+    grow = _grow_left(text, toks, i - 1, toks[i].start, 0, cfg)
+    cand = Candidate(grow.start, toks[i].end, head, "project.head_grow", grow.first_tok,
+                     left_word=grow.left_word, proper=grow.proper)
+    if grow.left_word in ("与", "和", "及", "、", "以及"):
+        cand.left_word = _governor(toks, grow.left_idx, cfg)
+    _unquote_whole(text, toks, i, cand)
+    cand.reject = _verdict(text, toks, cand, grow, cfg)
+    return cand
+
+
+def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate) -> None:
+    """When quotes wrap the whole name (打造“科创走廊”) they stay outside the span."""
+    after = toks[i + 1].word if i + 1 < len(toks) else ""
+    if text[cand.start] in OPEN_QUOTES and after and after in CLOSE_QUOTES:
+        if not any(q in text[cand.start + 1:cand.end] for q in OPEN_QUOTES + CLOSE_QUOTES):
+            cand.start += 1
+            cand.first_tok += 1
+            cand.rule_id = "project.quoted"
+            cand.quoted = True
+
+
+# ---------------------------------------------------------------- growing a name
+
+@dataclass
+class Growth:
+    start: int  # first character of the name
+    first_tok: int  # index of the first token of the name
+    left_word: str = ""  # the token that stopped the growth ('' at the clause start)
+    left_idx: int = -1  # its index
+    counted: bool = False  # stopped by a count (283个, 一批)
+    proper: bool = False  # a company/place/brand token or a capacity phrase
+    strong: bool = False  # a place, person or organisation name (not just a rare term)
+    quoted: bool = False  # a quoted stretch is part of the name
+    inside_quote: bool = False  # the head itself sits inside an open quote
+
+
+def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: Config) -> Growth:
+    """Extend a name leftwards from token ``j`` (inclusive) down to token ``floor``."""
+    g = Growth(start, j + 1)
+    j = _enter_open_quote(toks, j, floor, g)
+    while j >= floor:
+        step = _step(text, toks, j, floor, g, cfg)
+        if step is None:
+            g.left_word, g.left_idx = toks[j].word, j
+            break
+        j = step
+    if j < floor and floor > 0:
+        g.left_word, g.left_idx = toks[floor - 1].word, floor - 1
+    _trim_leading(toks, g, cfg)
+    return g
+
+
+def _enter_open_quote(toks: list[Tok], j: int, floor: int, g: Growth) -> int:
+    """A head inside quotes (“培育工程”): the whole quoted stretch belongs to the name."""
+    depth = 0
+    for k in range(j, floor - 1, -1):
+        w = toks[k].word
+        if w in CLOSE_QUOTES and w != '"':
+            depth += 1
+        elif w in OPEN_QUOTES and w != '"':
+            if depth == 0:
+                g.start, g.first_tok, g.quoted, g.inside_quote = toks[k].start, k, True, True
+                return k - 1
+            depth -= 1
+    return j
+
+
+def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
+    """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop."""
+    tok = toks[j]
+    k = _quoted_or_paren(toks, j, floor)
+    if k is not None:
+        g.quoted = g.quoted or tok.word in CLOSE_QUOTES
+        return _take(toks, k, g)
+    cap = cfg.capacity.search(text, toks[floor].start, tok.end)
+    if cap and cap.end() == tok.end:
+        k = _token_index_at(toks, cap.start(), floor)
+        g.proper = True
+        return _take(toks, k, g)
+    if _is_count(text, toks, j, floor, cfg):
+        g.counted = True
+        return None
+    if tok.word in ("和", "及") and j + 1 < len(toks) and toks[j + 1].word[:1].isdigit():
+        return _take(toks, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
+    if tok.word in cfg.stop_words or tok.word.isspace():
+        return None
+    if tok.word in cfg.joiners or tok.word in cfg.name_words or tok.tag in cfg.grow_tags:
+        g.proper = g.proper or _has_proper(tok.word, tok.tag, cfg.proper_tags, cfg)
+        g.strong = g.strong or _has_proper(tok.word, tok.tag, cfg.strong_proper_tags, cfg)
+        return _take(toks, j, g)
+    return None
+
+
+def _is_count(text: str, toks: list[Tok], j: int, floor: int, cfg: Config) -> bool:
+    """A number, or a count such as 283个 (jieba may glue the classifier on: 28/个省)."""
+    tok, lo = toks[j], toks[floor].start
+    if tok.tag == "m" or NUMBER.fullmatch(tok.word):
+        return True
+    return bool(cfg.count.search(text, lo, tok.end) or cfg.count.search(text, lo, tok.start + 1))
+
+
+def _take(toks: list[Tok], k: int, g: Growth) -> int:
+    g.start, g.first_tok = toks[k].start, k
+    return k - 1
+
+
+def _quoted_or_paren(toks: list[Tok], j: int, floor: int) -> int | None:
+    """Index of the opening quote/parenthesis matching a closing one at ``j``, or None."""
+    word = toks[j].word
+    opener = QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)
+    if not opener:
+        return None
+    for k in range(j - 1, floor - 1, -1):
+        if toks[k].word == opener:
+            inner = toks[j].start - toks[k].end
+            limit = MAX_PAREN_INNER if word in PAREN_PAIRS else 20
+            return k if 0 < inner <= limit and k > floor - 1 else None
+    return None
+
+
+def _token_index_at(toks: list[Tok], pos: int, floor: int) -> int:
+    for k in range(floor, len(toks)):
+        if toks[k].end > pos:
+            return k
+    return floor
+
+
+def _trim_leading(toks: list[Tok], g: Growth, cfg: Config) -> None:
+    """A name does not start with an opening parenthesis or a joiner."""
+    while g.first_tok < len(toks) and (toks[g.first_tok].word in PAREN_PAIRS.values()
+                                       or toks[g.first_tok].word in cfg.joiners):
+        g.first_tok += 1
+        g.start = toks[g.first_tok].start if g.first_tok < len(toks) else g.start
+
+
+def _has_proper(word: str, tag: str, tags: set[str], cfg: Config) -> bool:
+    """A company, place or brand name: a proper-noun tag on a word that is no zone or generic word."""
+    if not word or word in cfg.generic_words or word in cfg.name_words or word.endswith(cfg.zone_markers):
+        return False
+    return tag in tags
+
+
+# ---------------------------------------------------------------- verdicts
+
+def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Config) -> str:
+    """Why a headed candidate is not a project name ('' when it is one)."""
+    words = _modifier_words(text, toks, cand)
+    if not words:
+        return "generic"
+    if (grow.counted and not cand.proper) or any(cfg.count.search(w) for w in words):
+        return "counted"
+    if not cand.quoted and _is_generic(words, cand.head, cfg):
+        return "generic"
+    if _is_policy(text, cand, words, cfg):
+        return "policy"
+    if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
+        return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
+    if not cand.quoted and any(w in cfg.role_words for w in words):
+        return "role"
+    named = grow.strong or cand.quoted
+    if cand.left_word in cfg.goal_verbs and not named:
+        return "goal"
+    if cand.left_word in ("的", "之") and (_superlative(toks, grow.left_idx, cfg) or not (named or grow.quoted)):
+        return "description"
+    if _inside_book_title(text, toks, cand):
+        return "title"
+    if cand.end - cand.start > cfg.max_chars:
+        return "too long"
+    return ""
+
+
+def _superlative(toks: list[Tok], de_idx: int, cfg: Config) -> bool:
+    """``亚洲最大的…基地``: a superlative description, not a name."""
+    word = toks[de_idx - 1].word if de_idx > 0 else ""
+    return word.startswith("最") or word in cfg.description_words
+
+
+def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
+    """Only class words (重大, 省, 产业 …) before the head, or a category such as 物流园区."""
+    specific = [w for w in words if w not in cfg.generic_words]
+    if not specific or "".join(words) in cfg.generic_words:
+        return True
+    return "".join(specific) + head in cfg.generic_heads or "".join(words) + head in cfg.generic_heads
+
+
+def _governor(toks: list[Tok], idx: int, cfg: Config) -> str:
+    """The word that governs a conjunct: skip back over 与/和/及/、 and name material."""
+    k = idx
+    while 0 <= k:
+        word = toks[k].word
+        coordinator = word in ("与", "和", "及", "、", "以及")
+        material = (toks[k].tag in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
+        if not (coordinator or material):
+            break
+        k -= 1
+    return toks[k].word if k >= 0 else ""
+
+
+def _modifier_words(text: str, toks: list[Tok], cand: Candidate) -> list[str]:
+    """The words of the name before its head word, without quotes and brackets."""
+    head_start = cand.end - len(cand.head)
+    words = []
+    for tok in toks[cand.first_tok:]:
+        if tok.start >= head_start:
+            break
+        word = text[max(tok.start, cand.start):min(tok.end, head_start)]
+        if word and word not in OPEN_QUOTES + CLOSE_QUOTES and word not in "()（）":
+            words.append(word)
+    return words
+
+
+def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
+    if cand.head not in cfg.policy_heads:
+        return False
+    if cand.left_word in cfg.policy_verbs:
+        return True
+    quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
+    return quoted_head or any(w in cfg.policy_words for w in words)
+
+
+def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
+    before = text[toks[0].start:cand.start]
+    return before.rfind("《") > before.rfind("》")
+
+
+# ---------------------------------------------------------------- lists
+
+def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config) -> list[Candidate]:
+    """Headless items of a 、-list that is about projects, one candidate each."""
+    chunks = _chunks(toks)
+    if len(chunks) < 2:
+        return []
+    label = _list_label(text, toks, chunks[-1], cands, cfg)
+    headed = [c for c in cands if not c.reject or c.reject == "goal"]
+    headed_chunks = [ch for ch in chunks if any(_in_chunk(c, toks, ch) for c in headed)]
+    if not label and not headed_chunks:
+        return []
+    head = label.head if label else _shared_head(headed, "项目")
+    out = []
+    for n, (lo, hi) in enumerate(chunks):
+        end_tok = label.first_tok - 1 if label and n == len(chunks) - 1 else hi
+        if n == len(chunks) - 1 and not label:
+            continue  # an unlabelled last item runs on into the sentence
+        if any(_in_chunk(c, toks, (lo, end_tok)) for c in cands if c.rule_id != "project.list_item"):
+            continue
+        item = _headless_item(text, toks, lo, end_tok, head, n == 0, label is not None, cfg)
+        if item:
+            out.append(item)
+    return out
+
+
+def _chunks(toks: list[Tok]) -> list[tuple[int, int]]:
+    """(first, last) token index of each 、-separated stretch of the clause."""
+    chunks, lo = [], 0
+    for k, tok in enumerate(toks):
+        if tok.word == LIST_SEP:
+            chunks.append((lo, k - 1))
+            lo = k + 1
+    chunks.append((lo, len(toks) - 1))
+    return [ch for ch in chunks if ch[0] <= ch[1]]
+
+
+def _in_chunk(cand: Candidate, toks: list[Tok], chunk: tuple[int, int]) -> bool:
+    lo, hi = chunk
+    return hi >= lo and toks[lo].start <= cand.end - 1 < toks[hi].end
+
+
+def _shared_head(cands: list[Candidate], default: str) -> str:
+    heads = {c.head for c in cands if c.rule_id != "project.list_item"}
+    return heads.pop() if len(heads) == 1 else default
+
+
+@dataclass
+class Label:
+    first_tok: int  # index of 等
+    head: str
+
+
+def _list_label(text: str, toks: list[Tok], chunk, cands, cfg: Config) -> Label | None:
+    """``…等(23个)(重点)项目``: the last item ends at 等 and a generic project phrase follows."""
+    lo, hi = chunk
+    for k in range(lo, hi + 1):
+        if toks[k].word != "等":
+            continue
+        for c in cands:
+            gap = c.start - toks[k].end
+            if c.reject in ("generic", "counted") and 0 <= gap and c.end - toks[k].end <= cfg.label_max + len(c.head):
+                return Label(k, c.head)
+        return None
+    return None
+
+
+def _headless_item(text, toks, lo, hi, head, first, labelled, cfg: Config) -> Candidate | None:
+    """One list item without a head word: kept when it holds a company, place or brand name.
+
+    Inside a list labelled as projects a middle item is taken whole (新敏雅150亿瓦时高能比电池);
+    elsewhere every token of it must be name material.
+    """
+    if hi < lo or toks[hi].word in CLOSE_QUOTES + ")）":
+        return None
+    g = _grow_left(text, toks, hi, toks[hi].end, lo, cfg)
+    if labelled and not first:
+        g = _whole_chunk(text, toks, lo, hi, g, cfg)
+    if g.first_tok > hi or (not first and g.first_tok != lo):
+        return None
+    item_text = text[g.start:toks[hi].end]
+    cand = Candidate(g.start, toks[hi].end, head, "project.list_item", g.first_tok, left_word=g.left_word,
+                     proper=g.proper)
+    if item_text.endswith(cfg.zone_markers):
+        cand.reject = "zone"
+    elif item_text.endswith(cfg.company_markers):
+        cand.reject = "company"
+    elif not g.proper or item_text in cfg.generic_words:
+        cand.reject = "generic"
+    return cand
+
+
+def _whole_chunk(text, toks, lo, hi, g: Growth, cfg: Config) -> Growth:
+    whole = Growth(toks[lo].start, lo, proper=g.proper)
+    whole.proper = whole.proper or any(_has_proper(t.word, t.tag, cfg.proper_tags, cfg) for t in toks[lo:hi + 1])
+    whole.proper = whole.proper or bool(cfg.capacity.search(text[toks[lo].start:toks[hi].end] + "$")
+                                        or _capacity_inside(text, toks[lo].start, toks[hi].end, cfg))
+    return whole
+
+
+def _capacity_inside(text: str, start: int, end: int, cfg: Config) -> bool:
+    """A capacity phrase anywhere in text[start:end] (the rule is anchored at its end)."""
+    return any(cfg.capacity.search(text, start, k) for k in range(start + 2, end + 1))
