@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 import regex
 
+from ..rules import RuleError
 from .base import ArticleContext, Mention
 
 COLUMNS = ["name", "head"]
+RULE_IDS = ("project.head_grow", "project.quoted", "project.list_item")
 
 OPEN_QUOTES = "“‘「『\""
 CLOSE_QUOTES = "”’」』\""
 QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
 PAREN_PAIRS = {")": "(", "）": "（"}
-LIST_SEP = "、"
-# Clause ends: a name never crosses these (、 and quotes do not end a clause).
-CLAUSE_END = regex.compile(r"[，,。；;：:！？!?\n…—|■#*]+")
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
@@ -86,6 +85,8 @@ def _build_config(rules) -> Config:
     t = rules.table
     heads = sorted(set(t("heads", [])), key=len, reverse=True)
     pats = {p.id: p.regex for p in rules.patterns}
+    if set(pats) != set(RULE_IDS):
+        raise RuleError(f"{rules.path}: project patterns must be exactly {RULE_IDS}, found {sorted(pats)}")
     return Config(
         heads=heads,
         single_char_heads=set(t("single_char_heads", [])),
@@ -108,8 +109,8 @@ def _build_config(rules) -> Config:
         description_words=set(t("description_words", [])),
         label_max=int(t("list_label_max_chars", 12)),
         max_chars=int(t("max_name_chars", 40)),
-        capacity=pats["project.capacity"],
-        count=pats["project.count"],
+        capacity=regex.compile(t("capacity_regex")),
+        count=regex.compile(t("count_regex")),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         patterns=pats,
     )
@@ -151,7 +152,7 @@ def normalise_name(span_text: str) -> str:
 def _clauses_with_heads(text: str, cfg: Config):
     """(start, end) of every clause that holds at least one head word."""
     pos = 0
-    for m in CLAUSE_END.finditer(text + "\n"):
+    for m in cfg.patterns["project.head_grow"].finditer(text + "\n"):
         if m.start() > pos and cfg.head_re.search(text, pos, m.start()):
             yield pos, m.start()
         pos = m.end()
@@ -215,20 +216,19 @@ def _headed_candidate(text: str, toks: list[Tok], i: int, head: str, cfg: Config
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及"):
         cand.left_word = _governor(toks, grow.left_idx, cfg)
-    _unquote_whole(text, toks, i, cand)
+    _unquote_whole(text, toks, i, cand, cfg)
     cand.reject = _verdict(text, toks, cand, grow, cfg)
     return cand
 
 
-def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate) -> None:
+def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate, cfg: Config) -> None:
     """When quotes wrap the whole name (打造“科创走廊”) they stay outside the span."""
-    after = toks[i + 1].word if i + 1 < len(toks) else ""
-    if text[cand.start] in OPEN_QUOTES and after and after in CLOSE_QUOTES:
-        if not any(q in text[cand.start + 1:cand.end] for q in OPEN_QUOTES + CLOSE_QUOTES):
-            cand.start += 1
-            cand.first_tok += 1
-            cand.rule_id = "project.quoted"
-            cand.quoted = True
+    after = toks[i + 1] if i + 1 < len(toks) else None
+    if after and cfg.patterns["project.quoted"].fullmatch(text[cand.start:after.end]):
+        cand.start += 1
+        cand.first_tok += 1
+        cand.rule_id = "project.quoted"
+        cand.quoted = True
 
 
 # ---------------------------------------------------------------- growing a name
@@ -439,7 +439,7 @@ def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
 
 def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config) -> list[Candidate]:
     """Headless items of a 、-list that is about projects, one candidate each."""
-    chunks = _chunks(toks)
+    chunks = _chunks(toks, cfg)
     if len(chunks) < 2:
         return []
     label = _list_label(text, toks, chunks[-1], cands, cfg)
@@ -461,11 +461,11 @@ def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config)
     return out
 
 
-def _chunks(toks: list[Tok]) -> list[tuple[int, int]]:
+def _chunks(toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
     """(first, last) token index of each 、-separated stretch of the clause."""
     chunks, lo = [], 0
     for k, tok in enumerate(toks):
-        if tok.word == LIST_SEP:
+        if cfg.patterns["project.list_item"].fullmatch(tok.word):
             chunks.append((lo, k - 1))
             lo = k + 1
     chunks.append((lo, len(toks) - 1))
