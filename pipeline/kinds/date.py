@@ -1,6 +1,272 @@
-"""Placeholder: the date kind (issue 3) replaces this module."""
+"""The date kind: calendar points and periods, each resolved to real days.
+
+Matching is the rules' job (``rules/date.yaml``): every pattern's named groups are
+turned into a typed :class:`~pipeline.date_resolve.DateExpr` here (``build_expr``),
+and ``pipeline.date_resolve`` then supplies the missing year, month or day from the
+article, read in order. Word tables (relative words, parts of the year, day words)
+are data; this module only knows what each named group means.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date
+
+import regex
+
+from ..date_resolve import DateExpr, Point, Resolver, main_year, retrospective_score, writing_year
+from ..numbers import NumberError, parse_number
+from ..rules import RuleSet
+from .base import ArticleContext, Mention
+
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
+YEAR_MIN, YEAR_MAX = 1900, 2100
+WORDS_SLOT = regex.compile(r"\(\?#words:([a-z_]+)\)")  # a regex comment naming a word table
 
 
-def find(ctx, rules):
-    return []
+class BadDate(ValueError):
+    """A candidate whose numbers do not make a calendar date (13月, 2月30日, year 1200)."""
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    rule_id: str
+    groups: dict
+    reject: str = ""
+
+
+# ---------------------------------------------------------------- matching
+
+@lru_cache(maxsize=8)
+def compiled_patterns(rules: RuleSet) -> list[tuple[str, regex.Pattern, str]]:
+    """(id, regex, reject reason), each ``(?#words:TABLE)`` slot filled with that table's words."""
+    def fill(source: str) -> str:
+        return WORDS_SLOT.sub(lambda m: f"(?:{_alternation(rules.table(m[1], []))})", source)
+
+    return [(p.id, regex.compile(fill(p.source)), p.options.get("reject", "")) for p in rules.patterns]
+
+
+def _alternation(words) -> str:
+    """A regex alternation of table words (dict keys or a list), longest first."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def candidates(text: str, rules: RuleSet) -> list[Candidate]:
+    """Every date span the rules find, overlaps settled, exclusions applied."""
+    found, exclusions = [], []
+    for rule_id, pattern, reason in compiled_patterns(rules):
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                c = Candidate(m.start(), m.end(), rule_id, {k: v for k, v in m.groupdict().items() if v})
+                (exclusions if reason else found).append((c, reason))
+    kept = _longest_first([c for c, _ in found])
+    return _apply_exclusions(kept, exclusions)
+
+
+def _longest_first(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the longest of overlapping candidates (the earlier rule on a tie)."""
+    order = sorted(range(len(cands)), key=lambda i: (-(cands[i].end - cands[i].start), i))
+    taken: list[Candidate] = []
+    for i in order:
+        c = cands[i]
+        if all(c.end <= t.start or c.start >= t.end for t in taken):
+            taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
+    """An exclusion that covers a date candidate replaces it, as a reject with its reason."""
+    out = []
+    for c in kept:
+        cover = next(((x, r) for x, r in exclusions if x.start <= c.start and c.end <= x.end
+                      and (x.end - x.start) > (c.end - c.start)), None)
+        if cover is None:
+            out.append(c)
+        elif all(o.start != cover[0].start for o in out):
+            x, reason = cover
+            out.append(Candidate(x.start, x.end, x.rule_id, {}, reason))
+    return out
+
+
+# ---------------------------------------------------------------- typed values
+
+def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
+    """A typed value from a match's named groups; ``before`` is the text just before it."""
+    if "plan" in groups:
+        return _plan(groups["plan"], tables["plan_periods"])
+    if "dayw" in groups:
+        word = tables["day_words"][groups["dayw"]]
+        return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0))
+    rel = tables["relative_words"].get(groups.get("rel", ""), None)
+    if "same" in groups:
+        year_base = rel["base"] if rel else "context"
+        return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
+    start, end = _shape(groups, tables)
+    if "y" in groups:
+        target = any(before.endswith(cue) for cue in tables.get("target_cues", []))
+        return DateExpr(start, end, "explicit", target=target)
+    if rel:
+        return DateExpr(start, end, rel["base"], rel.get("offset", 0))
+    numeric = any(k in groups for k in ("m", "d"))
+    return DateExpr(start, end, "context", numeric=numeric)
+
+
+def _plan(numeral: str, table: dict) -> DateExpr:
+    """The N-th five-year plan (十三五 → 2016/2020), computed, not looked up."""
+    n = _int(numeral)
+    if n < table["regular_from"]:
+        first = table["first_start"] + table["length"] * (n - 1)
+    else:
+        first = table["regular_start"] + table["length"] * (n - table["regular_from"])
+    return DateExpr(Point(first), Point(first + table["length"] - 1), "explicit")
+
+
+def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
+    """The calendar shape: which months/days/quarters, without the year unless written."""
+    year = _year(g["y"]) if "y" in g else None
+    if "m" in g or "d" in g:
+        return _month_day_shape(g, tables, year)
+    if "y2" in g:
+        return Point(year), Point(_year(g["y2"]))
+    if "q" in g or "qto" in g:
+        first = _quarter(g["q"]) if "q" in g else 1
+        last = _quarter(g.get("q2") or g.get("qto") or g["q"])
+        return Point(year, quarter=first), (Point(year, quarter=last) if last != first else None)
+    if "part" in g:
+        return _part(g["part"], tables["year_parts"], year), None
+    return Point(year), None
+
+
+def _month_day_shape(g: dict, tables: dict, year: int | None) -> tuple[Point, Point | None]:
+    month = _month(g["m"]) if "m" in g else None
+    day = _dayn(g["d"]) if "d" in g else None
+    start = Point(year, month, day)
+    if "mpart" in g:
+        days = tables["month_parts"].get(g["mpart"], {}).get("days")
+        if days:  # 中旬: the 11th to the 20th
+            last = 0 if days[1] == "last" else days[1]
+            return Point(year, month, days[0]), Point(year, month, last)
+    if not any(k in g for k in ("y2", "m2", "d2")):
+        return start, None
+    end = Point(_year(g["y2"]) if "y2" in g else None, _month(g["m2"]) if "m2" in g else None,
+                _dayn(g["d2"]) if "d2" in g else None)
+    return start, end
+
+
+def _part(word: str, parts: dict, year: int | None) -> Point:
+    spec = parts.get(word) or parts.get("年" + word) or {"unit": "year"}
+    unit, n = spec["unit"], spec.get("n")
+    return Point(year, month=n if unit == "month" else None, half=n if unit == "half" else None)
+
+
+def _int(s: str) -> int:
+    try:
+        return int(parse_number(s))
+    except NumberError as exc:
+        raise BadDate(str(exc)) from exc
+
+
+def _year(s: str) -> int:
+    y = _int(s)
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        raise BadDate(f"year {y} outside {YEAR_MIN}-{YEAR_MAX}")
+    return y
+
+
+def _month(s: str) -> int:
+    m = _int(s)
+    if not 1 <= m <= 12:
+        raise BadDate(f"month {m} is not a month")
+    return m
+
+
+def _dayn(s: str) -> int:
+    d = _int(s)
+    if not 1 <= d <= 31:
+        raise BadDate(f"day {d} is not a day of a month")
+    return d
+
+
+def _quarter(s: str) -> int:
+    return {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}.get(s) or _int(s)
+
+
+# ---------------------------------------------------------------- the article
+
+def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
+    tables = rules.data
+    cands = candidates(ctx.text, rules)
+    built = [_build(c, ctx.text, tables) for c in cands]
+    dateline = _dateline(ctx.text, built, tables.get("dateline", {}))
+    issue = ctx.issue_date or (_as_date(built[dateline][1]) if dateline is not None else None)
+    resolver = _resolver(ctx, built, dateline, issue, tables)
+    newlines = [i for i, ch in enumerate(ctx.text) if ch == "\n"]
+    mentions = []
+    for i, (cand, expr) in enumerate(built):
+        if cand.reject or expr is None:
+            mentions.append(Mention(cand.start, cand.end, cand.rule_id, {}, cand.reject))
+            continue
+        resolver.paragraph(bisect.bisect_left(newlines, cand.start))
+        mentions.append(_resolve(resolver, cand, expr, remember=i != dateline))
+    return mentions
+
+
+def _build(cand: Candidate, text: str, tables: dict) -> tuple[Candidate, DateExpr | None]:
+    if cand.reject:
+        return cand, None
+    try:
+        return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start])
+    except BadDate as exc:
+        cand.reject = str(exc)
+        return cand, None
+
+
+def _resolve(resolver: Resolver, cand: Candidate, expr: DateExpr, remember: bool) -> Mention:
+    try:
+        res = resolver.resolve(expr, remember=remember)
+    except ValueError as exc:  # 2月30日, 2月29日 of a common year
+        return Mention(cand.start, cand.end, cand.rule_id, {}, f"not a calendar date: {exc}")
+    values = {"value": res.value, "start_date": res.start_date, "end_date": res.end_date,
+              "granularity": res.granularity, "anchor": res.anchor}
+    if res.start_date and res.end_date and res.start_date > res.end_date:
+        return Mention(cand.start, cand.end, cand.rule_id, values, "start after end")
+    return Mention(cand.start, cand.end, cand.rule_id, values)
+
+
+def _dateline(text: str, built, table: dict) -> int | None:
+    """The index of a full date standing on its own line near the top (the article's own date)."""
+    rest = regex.compile(table.get("rest", r"^\s*$"))
+    for i, (cand, expr) in enumerate(built):
+        if cand.start > table.get("window", 400):
+            break
+        if expr is None or expr.base != "explicit" or expr.end or expr.start.day is None:
+            continue
+        line_start = text.rfind("\n", 0, cand.start) + 1
+        line_end = text.find("\n", cand.end)
+        after = text[cand.end:line_end if line_end >= 0 else len(text)]
+        if not text[line_start:cand.start].strip(" \t#") and rest.match(after):
+            return i
+    return None
+
+
+def _as_date(expr: DateExpr) -> date | None:
+    p = expr.start
+    try:
+        return date(p.year, p.month, p.day)
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, tables: dict) -> Resolver:
+    """The writing year: the issue date's, or for a retrospective the year it reports on."""
+    table = tables.get("writing_year", {})
+    years = [e.start.year for i, (c, e) in enumerate(built)
+             if e is not None and e.base == "explicit" and i != dateline and e.end is None]
+    n = table.get("head_chars", 200)
+    head, body = ctx.title + "\n" + ctx.text[:n], ctx.text[n:]
+    score = retrospective_score(head, body, table.get("signals", []))
+    wy = writing_year(issue, main_year(years), score, table)
+    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6))

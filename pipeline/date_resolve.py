@@ -1,0 +1,329 @@
+"""Resolving date expressions: a typed value in, calendar days out.
+
+Matching (regexes in ``rules/date.yaml``) produces a :class:`DateExpr`: the
+calendar shape of the expression (year/month/day/quarter/half, one point or a
+period) plus *how* its year is to be found. This module supplies the year, the
+month or the whole day from the article's state, as the article is read:
+
+* ``explicit``   — the year is in the span;
+* ``context``    — anaphoric: the nearest preceding explicit year or date
+  (``3月12日``, ``全年``, ``同年``, ``上年``), with the flashback exception;
+* ``writing``    — deictic: the year the text speaks from (``今年``, ``去年``);
+* ``past``       — "the year just past", counted from the issue date;
+* ``day`` / ``today`` / ``local_day`` — whole-day references (``当天``, ``昨日``, ``即日``);
+* ``period``     — ``同期``: the shape of the last period, in the year given.
+
+Nothing here reads the clock: the issue date is always an argument.
+"""
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import regex
+
+@dataclass(frozen=True)
+class Point:
+    """One end of a date expression; unset fields are filled in by resolution.
+
+    ``day == 0`` stands for "the last day of the month" (下旬 ends on the 28th … 31st).
+    """
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    quarter: int | None = None
+    half: int | None = None
+
+    @property
+    def unit(self) -> str:
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        if self.quarter is not None:
+            return "quarter"
+        if self.half is not None:
+            return "half"
+        return "year"
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    start: Point
+    end: Point | None = None  # set for periods
+    base: str = "explicit"  # where the missing parts come from (see the module doc)
+    offset: int = 0  # years for year bases (去年 = -1), days for day bases (次日 = +1)
+    numeric: bool = False  # a yearless numeric date (3月12日): anchor ``context``/``publication``
+    year_base: str = "context"  # for base ``period`` (同期): where its year comes from
+    target: bool = False  # a goal year (到2025年): does not move the context forward
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: str
+    start_date: str | None
+    end_date: str | None
+    granularity: str
+    anchor: str
+    start: Point | None = None  # the resolved points, for the context state
+    end: Point | None = None
+
+
+# ---------------------------------------------------------------- calendar arithmetic
+
+def _day(p: Point) -> int:
+    return p.day or calendar.monthrange(p.year if p.year is not None else 2001, p.month)[1]
+
+
+def first_day(p: Point) -> date:
+    if p.day is not None:
+        return date(p.year, p.month, _day(p))
+    if p.month is not None:
+        return date(p.year, p.month, 1)
+    if p.quarter is not None:
+        return date(p.year, 3 * p.quarter - 2, 1)
+    if p.half is not None:
+        return date(p.year, 6 * p.half - 5, 1)
+    return date(p.year, 1, 1)
+
+
+def last_day(p: Point) -> date:
+    if p.day is not None:
+        return date(p.year, p.month, _day(p))
+    month = p.month or (3 * p.quarter if p.quarter else 6 * p.half if p.half else 12)
+    return date(p.year, month, calendar.monthrange(p.year, month)[1])
+
+
+def timex(p: Point) -> str:
+    """TIMEX-style text of one point; unknown parts are written as X."""
+    y = f"{p.year:04d}" if p.year is not None else "XXXX"
+    if p.day is not None:
+        if p.month is None:
+            return f"{y}-XX-{p.day:02d}"
+        return f"{y}-{p.month:02d}-{_day(p):02d}"
+    if p.month is not None:
+        return f"{y}-{p.month:02d}"
+    if p.quarter is not None:
+        return f"{y}-Q{p.quarter}"
+    if p.half is not None:
+        return f"{y}-H{p.half}"
+    return y
+
+
+def is_complete(p: Point) -> bool:
+    return p.year is not None and (p.day is None or p.month is not None)
+
+
+def finish(start: Point, end: Point | None, anchor: str) -> Resolved:
+    """Format resolved points; raises ValueError for impossible days (2月30日)."""
+    if end is None:
+        dates = (first_day(start).isoformat(), last_day(start).isoformat()) if is_complete(start) else (None, None)
+        return Resolved(timex(start), *dates, start.unit, anchor, start, None)
+    value = f"{timex(start)}/{timex(end)}"
+    if is_complete(start) and is_complete(end):
+        return Resolved(value, first_day(start).isoformat(), last_day(end).isoformat(), "period", anchor, start, end)
+    return Resolved(value, None, None, "period", anchor, start, end)
+
+
+def fill_end(start: Point, end: Point) -> Point:
+    """``11月16日至17日``: the end inherits the year and month the start states."""
+    year = end.year if end.year is not None else start.year
+    month = end.month if end.month is not None or end.day is None else start.month
+    return replace(end, year=year, month=month)
+
+
+def shift_days(p: Point, days: int) -> Point:
+    d = date(p.year, p.month, p.day) + timedelta(days=days)
+    return Point(d.year, d.month, d.day)
+
+
+# ---------------------------------------------------------------- the year the text speaks from
+
+def main_year(years: list[int]) -> int | None:
+    """The article's own year: the most frequent explicit year (the latest on a tie)."""
+    if not years:
+        return None
+    counts = Counter(years)
+    return max(counts, key=lambda y: (counts[y], y))
+
+
+def retrospective_score(head: str, body: str, signals: list[dict]) -> int:
+    """Sum of the weighted signal words/regexes (``rules/date.yaml`` → writing_year.signals)."""
+    score = 0
+    for sig in signals:
+        text = head if sig.get("in", "body") == "head" else body
+        hits = any(w in text for w in sig.get("words", []))
+        if "regex" in sig and regex.search(sig["regex"], text):
+            hits = True
+        score += sig.get("weight", 1) if hits else 0
+    return score
+
+
+def writing_year(issue: date | None, main: int | None, score: int, table: dict) -> int | None:
+    """The issue date's year, unless the article is a retrospective printed early in the next year.
+
+    A retrospective (year-end review, statistical bulletin) speaks from the year it reports on:
+    printed early in year N about year N-1 (its main year), with enough retrospective signals.
+    """
+    if issue is None:
+        return None
+    early = issue.month <= table.get("early_month", 4)
+    if main == issue.year - 1 and early and score >= table.get("threshold", 2):
+        return main
+    return issue.year
+
+
+# ---------------------------------------------------------------- reading state
+
+@dataclass
+class State:
+    year: int | None = None  # the context year
+    year_from_text: bool = False  # False while only the issue date has seeded it
+    month: Point | None = None  # the last expression that named a month (year+month)
+    day: Point | None = None  # the last full date
+    day_para: int = -1  # the paragraph that date was in (for 即日)
+    period: Point | None = None  # the last sub-year point or period (for 同期) …
+    period_end: Point | None = None
+    period_para: int = -1
+
+
+@dataclass
+class Resolver:
+    """Resolves expressions in reading order; ``paragraph`` must be called at each new paragraph."""
+    issue: date | None = None
+    writing: int | None = None  # None: no issue date, the main year seen so far stands in
+    window_months: int = 6  # a yearless date this far after the issue date belongs to the year before
+    state: State = field(default_factory=State)
+    seen_years: list[int] = field(default_factory=list)
+    para: int = 0
+    _para_base: State | None = None
+    _flashback: State | None = None
+
+    def __post_init__(self):
+        if self.issue is not None and self.writing is not None:
+            self.state.year = self.writing  # seed only: explicit text takes over
+        self._para_base = replace(self.state)
+
+    def paragraph(self, index: int) -> None:
+        """A flashback inside one paragraph does not carry over to the next."""
+        if index == self.para:
+            return
+        if self._flashback is not None and self.state.year != self._para_base.year:
+            self.state = replace(self._flashback)
+        self.para, self._flashback = index, None
+        self._para_base = replace(self.state)
+
+    def resolve(self, expr: DateExpr, remember: bool = True) -> Resolved:
+        """The value of ``expr`` here; ``remember=False`` for a dateline, which is no context."""
+        base = expr.base
+        if base == "explicit":
+            res = finish(expr.start, fill_end(expr.start, expr.end) if expr.end else None, "explicit")
+        elif base in ("day", "today", "local_day"):
+            res = self._resolve_day(expr)
+        elif base == "period":
+            res = self._resolve_same_period(expr)
+        else:
+            res = self._resolve_year(expr)
+        if remember:
+            self._remember(expr, res)
+        return res
+
+    # -- the three ways of finding what is missing
+
+    def _resolve_year(self, expr: DateExpr) -> Resolved:
+        year, anchor = self._year_for(expr)
+        start = expr.start
+        if start.day is not None and start.month is None:
+            start, year = self._month_for_day(start, year)
+        if year is not None and expr.numeric and anchor == "publication":
+            year = self._near_issue(start, year)
+        start = replace(start, year=year if start.year is None else start.year)
+        end = fill_end(start, expr.end) if expr.end else None
+        return finish(start, end, anchor)
+
+    def _year_for(self, expr: DateExpr) -> tuple[int | None, str]:
+        if expr.base == "writing":
+            w = self._writing()
+            return (None if w is None else w + expr.offset), "relative"
+        if expr.base == "past":
+            return self._past_year(), "relative"
+        year = self.state.year
+        anchor = "context" if expr.numeric else "relative"
+        if year is not None and not self.state.year_from_text:
+            anchor = "publication" if expr.numeric else anchor
+        return (None if year is None else year + expr.offset), anchor
+
+    def _month_for_day(self, start: Point, year: int | None) -> tuple[Point, int | None]:
+        """``16日``: the year and month of the last date that named a month."""
+        m = self.state.month
+        if m is None:
+            return start, year
+        return replace(start, month=m.month), m.year
+
+    def _near_issue(self, p: Point, year: int) -> int:
+        """Yearless dates resolved by the issue date: far in its future means last year's."""
+        if self.issue is None or year != self.issue.year or p.month is None:
+            return year
+        return year - 1 if p.month - self.issue.month > self.window_months else year
+
+    def _writing(self) -> int | None:
+        if self.writing is not None:
+            return self.writing
+        return main_year(self.seen_years)  # no issue date: the article's own year so far
+
+    def _past_year(self) -> int | None:
+        """刚刚过去的一年: the year before the issue date (late in the year: the year itself)."""
+        if self.issue is not None:
+            return self.issue.year if self.issue.month >= 11 else self.issue.year - 1
+        return self._writing()
+
+    def _resolve_day(self, expr: DateExpr) -> Resolved:
+        ref = self._day_reference(expr.base)
+        if ref is None:  # no date to count from: say so rather than guess
+            return Resolved("XXXX-XX-XX", None, None, "day", "relative")
+        return finish(shift_days(ref, expr.offset), None, "relative")
+
+    def _day_reference(self, base: str) -> Point | None:
+        issue = Point(self.issue.year, self.issue.month, self.issue.day) if self.issue else None
+        if base == "today":
+            return issue
+        if base == "local_day" and self.state.day_para != self.para and issue is not None:
+            return issue  # 即日起 with no date in its paragraph: the day of publication
+        return self.state.day
+
+    def _resolve_same_period(self, expr: DateExpr) -> Resolved:
+        """同期: the last period of this paragraph, moved to the year the prefix names."""
+        year, _ = self._year_for(replace(expr, base=expr.year_base, numeric=False))
+        st = self.state
+        if st.period is None or st.period_para != self.para:
+            return finish(Point(year), None, "relative")  # nothing to be "the same" as: the year
+        start = replace(st.period, year=year)
+        end = replace(st.period_end, year=year) if st.period_end else None
+        return finish(start, end, "relative")
+
+    # -- updating the state
+
+    def _remember(self, expr: DateExpr, res: Resolved) -> None:
+        st, p = self.state, res.start
+        if p is None or p.year is None:
+            return
+        if expr.base == "explicit" and (res.end is None or res.end.year == p.year):
+            self._move_year(p.year, expr.target)  # a span of years (十三五) is no single context year
+        if p.month is not None:
+            st.month = replace(p, day=None)
+        if p.day is not None and p.month is not None and res.end is None:
+            st.day, st.day_para = p, self.para
+        if p.unit != "year" or res.end is not None:
+            st.period, st.period_end, st.period_para = p, res.end, self.para
+
+    def _move_year(self, year: int, target: bool) -> None:
+        st = self.state
+        self.seen_years.append(year)
+        if target and st.year is not None and year > st.year:
+            return  # a goal (到2025年) is not where the story is
+        base = self._para_base
+        if base.year_from_text and year < base.year and self._flashback is None:
+            self._flashback = replace(st)  # the state to return to after this paragraph
+        st.year, st.year_from_text = year, True
