@@ -48,7 +48,7 @@ def to_frame(kind: str, rows: list[dict]) -> pd.DataFrame:
     for col in ("start", "end"):
         df[col] = df[col].astype("int64")
     for col in ("value", "value_max"):
-        if col in df:
+        if col in df and kind != "date":  # a date's value is TIMEX text (2020-Q1), not a number
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     return df
 
