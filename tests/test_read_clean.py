@@ -1,0 +1,64 @@
+import pytest
+
+from pipeline.clean import clean
+from pipeline.read import ReadError, decode, read_article
+from pipeline.segment import get_segmenter
+
+from .conftest import RULES
+
+SEG = get_segmenter(str(RULES / "lexicon"))
+SAMPLE = "全市完成投资595.92亿元，增长4.3%。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_decodes_chinese_encodings(encoding):
+    text, _ = decode(SAMPLE.encode(encoding))
+    assert text == SAMPLE
+
+
+def test_universal_newlines():
+    text, _ = decode("第一段\r\n\r\n第二段\r第三段".encode("utf-8"))
+    assert text == "第一段\n\n第二段\n第三段"
+
+
+def test_binary_file_is_named_in_the_error(tmp_path):
+    bad = tmp_path / "scan.txt"
+    bad.write_bytes(b"\x00\x01\x02PNG\xff\xfe" * 20)
+    with pytest.raises(ReadError) as exc:
+        read_article(bad)
+    assert "scan.txt" in str(exc.value)
+
+
+def test_undecodable_bytes_are_reported():
+    with pytest.raises(ReadError, match="not valid UTF-8 or GB18030"):
+        decode(bytes([0x81, 0x20, 0xFF, 0x81, 0x7F]) * 10, "x.txt")
+
+
+def test_full_width_folding_keeps_offsets():
+    original = "总投资１２亿元，增长４．５％"
+    c = clean(original, SEG)
+    assert c.text == "总投资12亿元，增长4.5%"
+    assert len(c.text) == len(original)
+    start = c.text.index("12亿元")
+    s, e = c.to_original(start, start + 4)
+    assert original[s:e] == "１２亿元"
+
+
+def test_page_break_inside_a_word_is_repaired_with_an_offset_map():
+    original = "今年以来，全市项目建设取得新进展，已经有28个省重\n\n点项目全部开工建设。"
+    c = clean(original, SEG)
+    assert "省重点项目" in c.text
+    start = c.text.index("省重点项目")
+    s, e = c.to_original(start, start + 5)
+    assert original[s:e] == "省重\n\n点项目"
+    assert c.is_repaired_break(start + 2)
+
+
+def test_headings_and_paragraph_ends_are_not_page_breaks():
+    original = "## 关键词 产业链建设\n\n我市大力推进园区建设。\n\n新的一年开始了"
+    assert clean(original, SEG).text == original
+
+
+def test_byline_is_not_a_page_break():
+    original = "■本报记者 张三\n\n回顾过去一年的发展"
+    assert clean(original, SEG).text == original
