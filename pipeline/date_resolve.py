@@ -258,6 +258,8 @@ class Resolver:
     def _month_for_day(self, start: Point, year: int | None) -> tuple[Point, int | None]:
         """``16日``: the year and month of the last date that named a month."""
         m = self.state.month
+        if m is None and self.issue is not None and not self.state.year_from_text:
+            m = Point(self.issue.year, self.issue.month)  # news of the day: the issue's month
         if m is None:
             return start, year
         return replace(start, month=m.month), m.year
@@ -311,7 +313,8 @@ class Resolver:
             return
         if expr.base == "explicit" and (res.end is None or res.end.year == p.year):
             self._move_year(p.year, expr.target)  # a span of years (十三五) is no single context year
-        if p.month is not None:
+        one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
+        if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日
             st.month = replace(p, day=None)
         if p.day is not None and p.month is not None and res.end is None:
             st.day, st.day_para = p, self.para

@@ -42,11 +42,15 @@ class Candidate:
 
 @lru_cache(maxsize=8)
 def compiled_patterns(rules: RuleSet) -> list[tuple[str, regex.Pattern, str]]:
-    """(id, regex, reject reason), each ``(?#words:TABLE)`` slot filled with that table's words."""
+    """(id, regex, reject reason) for the patterns and then the exclusions (reason set),
+    each ``(?#words:TABLE)`` slot filled with that table's words."""
     def fill(source: str) -> str:
         return WORDS_SLOT.sub(lambda m: f"(?:{_alternation(rules.table(m[1], []))})", source)
 
-    return [(p.id, regex.compile(fill(p.source)), p.options.get("reject", "")) for p in rules.patterns]
+    out = [(p.id, regex.compile(fill(p.source)), "") for p in rules.patterns]
+    for x in rules.table("exclusions", []):
+        out.append((x["id"], rules.compile(fill(str(x["regex"]))), x.get("reject", "excluded")))
+    return out
 
 
 def _alternation(words) -> str:
@@ -131,6 +135,9 @@ def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
         return _month_day_shape(g, tables, year)
     if "y2" in g:
         return Point(year), Point(_year(g["y2"]))
+    if "mto" in g:  # 前10个月
+        last = _month(g["mto"].replace("两", "二"))
+        return Point(year, month=1), Point(year, month=last)
     if "q" in g or "qto" in g:
         first = _quarter(g["q"]) if "q" in g else 1
         last = _quarter(g.get("q2") or g.get("qto") or g["q"])
@@ -202,7 +209,7 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
     built = [_build(c, ctx.text, tables) for c in cands]
     dateline = _dateline(ctx.text, built, tables.get("dateline", {}))
     issue = ctx.issue_date or (_as_date(built[dateline][1]) if dateline is not None else None)
-    resolver = _resolver(ctx, built, dateline, issue, tables)
+    resolver = _resolver(ctx, built, dateline, issue, rules)
     newlines = [i for i, ch in enumerate(ctx.text) if ch == "\n"]
     mentions = []
     for i, (cand, expr) in enumerate(built):
@@ -252,6 +259,13 @@ def _dateline(text: str, built, table: dict) -> int | None:
     return None
 
 
+def _title_years(title: str, rules: RuleSet) -> list[int]:
+    if not title:
+        return []
+    built = [_build(c, title, rules.data)[1] for c in candidates(title, rules)]
+    return [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
+
+
 def _as_date(expr: DateExpr) -> date | None:
     p = expr.start
     try:
@@ -260,11 +274,12 @@ def _as_date(expr: DateExpr) -> date | None:
         return None
 
 
-def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, tables: dict) -> Resolver:
+def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: RuleSet) -> Resolver:
     """The writing year: the issue date's, or for a retrospective the year it reports on."""
-    table = tables.get("writing_year", {})
+    table = rules.table("writing_year", {})
     years = [e.start.year for i, (c, e) in enumerate(built)
              if e is not None and e.base == "explicit" and i != dateline and e.end is None]
+    years += _title_years(ctx.title, rules)  # 《2020年统计公报》: the title names the year
     n = table.get("head_chars", 200)
     head, body = ctx.title + "\n" + ctx.text[:n], ctx.text[n:]
     score = retrospective_score(head, body, table.get("signals", []))
