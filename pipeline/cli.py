@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 from .corpus import DEFAULT_CORPUS, load_articles
+from .derived import derived_tables
 from .evaluate import evaluate, format_scores
 from .extract import extract_articles
 from .rules import DEFAULT_RULES_DIR, RuleError
+from .report import write_report
 from .write import write_tables
 
 
@@ -45,7 +47,8 @@ def cmd_run(args) -> int:
     if args.issue_date:
         articles = [_with_issue_date(a, args.issue_date) for a in articles]
     tables = extract_articles(articles, args.rules)
-    write_tables(tables, args.out)
+    write_tables(tables, args.out, derived_tables(tables))
+    write_report(args.out, tables, {"rules": str(args.rules), "paths": [str(p) for p in args.paths or [DEFAULT_CORPUS]]})
     for err in tables.errors.itertuples():
         print(f"newsfacts: skipped {err.path}: {err.error}", file=sys.stderr)
     counts = ", ".join(f"{k} {len(df)}" for k, df in tables.frames.items())

@@ -26,6 +26,7 @@ class Tables:
     frames: dict[str, pd.DataFrame]  # kind -> table
     rejects: pd.DataFrame
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    articles: dict[str, Article] = field(default_factory=dict)  # doc_id -> the article read (text, metadata)
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.frames[kind]
@@ -41,7 +42,8 @@ def extract(text: str, issue_date: str | date | None = None, doc_id: str = "doc"
 def extract_articles(articles, rules_dir: str | Path = DEFAULT_RULES_DIR) -> Tables:
     """Tables for many articles; an article that fails is reported in ``errors``, the rest go on."""
     rows = {k: [] for k in KINDS}
-    rejects, errors, texts = [], [], {}
+    rejects, errors, done = [], [], {}
+    build_nlp(str(rules_dir))  # a broken rule file stops the run here, before any article
     for article in articles:
         if isinstance(article, ReadError):
             errors.append(dict(path=article.path, doc_id=Path(article.path).stem, stage="read", error=article.problem))
@@ -51,11 +53,11 @@ def extract_articles(articles, rules_dir: str | Path = DEFAULT_RULES_DIR) -> Tab
         except Exception as exc:  # one bad article must not stop the batch
             errors.append(dict(path=article.path, doc_id=article.doc_id, stage="extract", error=f"{type(exc).__name__}: {exc}"))
             continue
-        texts[article.doc_id] = article.text
+        done[article.doc_id] = article
         for kind in KINDS:
             rows[kind] += kind_rows[kind]
         rejects += kind_rejects
-    return assemble(rows, rejects, errors, texts)
+    return assemble(rows, rejects, errors, done)
 
 
 def article_rows(article: Article, rules_dir: str) -> tuple[dict, list]:
@@ -71,7 +73,8 @@ def article_rows(article: Article, rules_dir: str) -> tuple[dict, list]:
     return out, rejects
 
 
-def assemble(rows: dict, rejects: list, errors: list, texts: dict) -> Tables:
+def assemble(rows: dict, rejects: list, errors: list, articles: dict[str, Article]) -> Tables:
+    texts = {doc_id: a.text for doc_id, a in articles.items()}
     frames, reject_frames = {}, [pd.DataFrame(rejects, columns=records.REJECT_COLUMNS)]
     for kind in KINDS:
         df = records.to_frame(kind, rows[kind])
@@ -81,7 +84,7 @@ def assemble(rows: dict, rejects: list, errors: list, texts: dict) -> Tables:
     reject_frames = [f for f in reject_frames if len(f)]
     all_rejects = pd.concat(reject_frames, ignore_index=True) if reject_frames else reject_frames_empty()
     all_rejects = all_rejects.sort_values(["doc_id", "start", "kind"], kind="stable").reset_index(drop=True)
-    return Tables(frames, all_rejects, pd.DataFrame(errors, columns=ERROR_COLUMNS))
+    return Tables(frames, all_rejects, pd.DataFrame(errors, columns=ERROR_COLUMNS), articles)
 
 
 def reject_frames_empty() -> pd.DataFrame:
