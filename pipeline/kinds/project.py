@@ -214,7 +214,7 @@ def _headed_candidate(text: str, toks: list[Tok], i: int, head: str, cfg: Config
     grow = _grow_left(text, toks, i - 1, toks[i].start, 0, cfg)
     cand = Candidate(grow.start, toks[i].end, head, "project.head_grow", grow.first_tok,
                      left_word=grow.left_word, proper=grow.proper)
-    if grow.left_word in ("与", "和", "及", "、", "以及"):
+    if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
         cand.left_word = _governor(toks, grow.left_idx, cfg)
     _unquote_whole(text, toks, i, cand, cfg)
     cand.reject = _verdict(text, toks, cand, grow, cfg)
@@ -239,6 +239,7 @@ class Growth:
     first_tok: int  # index of the first token of the name
     left_word: str = ""  # the token that stopped the growth ('' at the clause start)
     left_idx: int = -1  # its index
+    left_tag: str = ""
     counted: bool = False  # stopped by a count (283个, 一批)
     proper: bool = False  # a company/place/brand token or a capacity phrase
     strong: bool = False  # a place, person or organisation name (not just a rare term)
@@ -253,7 +254,7 @@ def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: 
     while j >= floor:
         step = _step(text, toks, j, floor, g, cfg)
         if step is None:
-            g.left_word, g.left_idx = toks[j].word, j
+            g.left_word, g.left_idx, g.left_tag = toks[j].word, j, toks[j].tag
             break
         j = step
     if j < floor and floor > 0:
@@ -396,11 +397,12 @@ def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
 
 
 def _governor(toks: list[Tok], idx: int, cfg: Config) -> str:
-    """The word that governs a conjunct: skip back over 与/和/及/、 and name material."""
+    """The word that governs a conjunct or a sized name: skip back over 与/和/及/、,
+    numbers (打造千亿级…) and name material."""
     k = idx
     while 0 <= k:
         word = toks[k].word
-        coordinator = word in ("与", "和", "及", "、", "以及")
+        coordinator = word in ("与", "和", "及", "、", "以及") or toks[k].tag in ("m", "q")
         material = (toks[k].tag in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
         if not (coordinator or material):
             break
@@ -427,7 +429,8 @@ def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> boo
     if cand.left_word in cfg.policy_verbs:
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
-    return quoted_head or any(w in cfg.policy_words for w in words)
+    joined = "".join(words)
+    return quoted_head or any(w in joined for w in cfg.policy_words)
 
 
 def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
@@ -538,3 +541,25 @@ def _whole_chunk(text, toks, lo, hi, g: Growth, cfg: Config) -> Growth:
 def _capacity_inside(text: str, start: int, end: int, cfg: Config) -> bool:
     """A capacity phrase anywhere in text[start:end] (the rule is anchored at its end)."""
     return any(cfg.capacity.search(text, start, k) for k in range(start + 2, end + 1))
+
+
+# ---------------------------------------------------------------- corpus index
+
+INDEX_COLUMNS = ["name", "head", "articles", "mentions"]
+
+
+def build_projects_index(projects_df: pd.DataFrame) -> pd.DataFrame:
+    """``projects_index.csv``: each distinct project name once, with how many articles
+    and mentions it has (most-mentioned first), so a researcher sees what the corpus
+    talks about. ``head`` is the name's most frequent head word."""
+    if projects_df is None or projects_df.empty:
+        return pd.DataFrame(columns=INDEX_COLUMNS)
+    df = projects_df[projects_df["name"].astype(str).str.len() > 0]
+    grouped = df.groupby("name", sort=False)
+    index = pd.DataFrame({
+        "head": grouped["head"].agg(lambda s: s.value_counts().index[0]),
+        "articles": grouped["doc_id"].nunique(),
+        "mentions": grouped.size(),
+    }).reset_index()
+    index = index.sort_values(["mentions", "articles", "name"], ascending=[False, False, True], kind="stable")
+    return index[INDEX_COLUMNS].reset_index(drop=True)
