@@ -201,8 +201,12 @@ class Resolver:
     _para_base: State | None = None
     _flashback: State | None = None
 
+    title_year: int | None = None  # the one year the title names (《2020年统计公报》)
+
     def __post_init__(self):
-        if self.issue is not None and self.writing is not None:
+        if self.title_year is not None:  # the title is the article's own explicit year
+            self.state.year, self.state.year_from_text = self.title_year, True
+        elif self.issue is not None and self.writing is not None:
             self.state.year = self.writing  # seed only: explicit text takes over
         self._para_base = replace(self.state)
 
@@ -258,7 +262,8 @@ class Resolver:
     def _month_for_day(self, start: Point, year: int | None) -> tuple[Point, int | None]:
         """``16日``: the year and month of the last date that named a month."""
         m = self.state.month
-        if m is None and self.issue is not None and not self.state.year_from_text:
+        st = self.state
+        if m is None and self.issue is not None and (not st.year_from_text or st.year == self.issue.year):
             m = Point(self.issue.year, self.issue.month)  # news of the day: the issue's month
         if m is None:
             return start, year

@@ -9,6 +9,7 @@ are data; this module only knows what each named group means.
 from __future__ import annotations
 
 import bisect
+import calendar
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
@@ -150,6 +151,8 @@ def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
 def _month_day_shape(g: dict, tables: dict, year: int | None) -> tuple[Point, Point | None]:
     month = _month(g["m"]) if "m" in g else None
     day = _dayn(g["d"]) if "d" in g else None
+    if day is not None and month is not None and day > calendar.monthrange(2000, month)[1]:
+        raise BadDate(f"{month}月 has no day {day}")  # 2000 is a leap year: 2月29日 may exist
     start = Point(year, month, day)
     if "mpart" in g:
         days = tables["month_parts"].get(g["mpart"], {}).get("days")
@@ -279,9 +282,10 @@ def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: R
     table = rules.table("writing_year", {})
     years = [e.start.year for i, (c, e) in enumerate(built)
              if e is not None and e.base == "explicit" and i != dateline and e.end is None]
-    years += _title_years(ctx.title, rules)  # 《2020年统计公报》: the title names the year
+    title_years = set(_title_years(ctx.title, rules))  # 《2020年统计公报》: the title names the year
     n = table.get("head_chars", 200)
     head, body = ctx.title + "\n" + ctx.text[:n], ctx.text[n:]
     score = retrospective_score(head, body, table.get("signals", []))
-    wy = writing_year(issue, main_year(years), score, table)
-    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6))
+    title_year = title_years.pop() if len(title_years) == 1 else None
+    wy = writing_year(issue, main_year(years + [title_year] * 2 if title_year else years), score, table)
+    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year)
