@@ -65,12 +65,17 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     for suffix in rules.table("class_suffixes", []):
         if text.startswith(suffix, end):
             return f"size class ({suffix}), not a sum"
+    for word in rules.table("word_continuations", []):
+        if text.startswith(word, end - 1):
+            return f"the unit is part of the word {word}"
+    if regex.search(r"\d[ \t]$", text[max(0, start - 2):start]):
+        return "digits split by a space before the number (OCR?): value unsure"
     needs = pattern.options.get("needs", [])
     if "token_end" in needs and _ends_inside_token(ctx, end):
         return "the last character belongs to a longer word"
     if "qualifier" in needs and qualifier_of(text, Mention(start, end, pattern.id), rules) == "exact":
         return "a magnitude without a number or threshold word names a class, not a sum"
-    if "context" in needs and not _has_context(text, start, end, rules):
+    if "context" in needs and not _has_context(text, start, end, rules, pattern.options.get("context_window")):
         return "no money word in the clause"
     return ""
 
@@ -88,11 +93,12 @@ def _ends_inside_token(ctx: ArticleContext, end: int) -> bool:
     return bool(token and token[1] > end)
 
 
-def _has_context(text: str, start: int, end: int, rules: RuleSet) -> bool:
+def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | None = None) -> bool:
     ctx_rules = rules.table("context", {})
     stops = ctx_rules.get("clause_stops", "。；;！？\n")
+    window = window or ctx_rules.get("window", 30)
     left = start
-    while left > 0 and text[left - 1] not in stops and start - left < ctx_rules.get("window", 30):
+    while left > 0 and text[left - 1] not in stops and start - left < window:
         left -= 1
     window = text[left:start] + text[end:end + ctx_rules.get("after", 6)]
     return any(word in window for word in ctx_rules.get("words", []))
