@@ -111,7 +111,8 @@ def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
     start, end = _shape(groups, tables)
     if "y" in groups:
-        target = any(before.endswith(cue) for cue in tables.get("target_cues", []))
+        target = (any(before.endswith(cue) for cue in tables.get("target_cues", []))
+                  and not any(before.endswith(cue) for cue in tables.get("not_target_cues", [])))
         return DateExpr(start, end, "explicit", target=target)
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
