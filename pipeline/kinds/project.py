@@ -76,6 +76,8 @@ class Config:
     label_max: int
     max_chars: int
     capacity: regex.Pattern
+    ordinal: regex.Pattern
+    count_after: regex.Pattern
     count: regex.Pattern
     head_re: regex.Pattern
     patterns: dict = field(default_factory=dict)
@@ -111,6 +113,8 @@ def _build_config(rules) -> Config:
         max_chars=int(t("max_name_chars", 40)),
         capacity=regex.compile(t("capacity_regex")),
         count=regex.compile(t("count_regex")),
+        ordinal=regex.compile(t("ordinal_regex")),
+        count_after=regex.compile(t("count_after_regex")),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         patterns=pats,
     )
@@ -287,9 +291,11 @@ def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config
         return _take(toks, k, g)
     cap = cfg.capacity.search(text, toks[floor].start, tok.end)
     if cap and cap.end() == tok.end:
-        k = _token_index_at(toks, cap.start(), floor)
         g.proper = True
-        return _take(toks, k, g)
+        return _take(toks, _token_index_at(toks, cap.start(), floor), g)
+    num = cfg.ordinal.search(text, toks[floor].start, tok.end)
+    if num and num.end() == tok.end and g.start < len(text):
+        return _take(toks, _token_index_at(toks, num.start(), floor), g)
     if _is_count(text, toks, j, floor, cfg):
         g.counted = True
         return None
@@ -360,7 +366,8 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     words = _modifier_words(text, toks, cand)
     if not words:
         return "generic"
-    if (grow.counted and not cand.proper) or any(cfg.count.search(w) for w in words):
+    counted_after = cfg.count_after.match(text, cand.end)
+    if (grow.counted and not cand.proper) or counted_after or any(cfg.count.search(w) for w in words):
         return "counted"
     if not cand.quoted and _is_generic(words, cand.head, cfg):
         return "generic"
