@@ -26,6 +26,11 @@ for _keep in "，；：！？（）":
 # A blank-line break whose left side does not end a sentence or heading.
 _BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
 _CLAUSE_PUNCT = regex.compile(r"[，,、；;]")
+# OCR noise inside numbers: a letter O for a zero (2O2O年, 1OO万元), and blanks or a line
+# break around a decimal point (595. 92, 595\n.92). Digits split without a decimal point
+# are not joined (a table column could look the same); the extractor rejects those.
+_OCR_ZERO = regex.compile(r"(?<=\d)[Oo]+(?=\d|[年月日%万亿元])")
+_OCR_DECIMAL_GAP = regex.compile(r"(?<=\d)[ \t]*\n?[ \t]*(?=\.\d)|(?<=\d\.)[ \t]*\n?[ \t]*(?=\d)")
 _LONG_LINE = 30  # a line this long with clause punctuation is running text, not a heading
 
 
@@ -47,8 +52,9 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = original.translate(_FOLD_TABLE)
+    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), original.translate(_FOLD_TABLE))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
+    removed = _merge_spans(removed + [m.span() for m in _OCR_DECIMAL_GAP.finditer(folded) if m.end() > m.start()])
     pieces, offsets, pos = [], [], 0
     for start, end in removed:
         pieces.append(folded[pos:start])
@@ -58,6 +64,16 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:

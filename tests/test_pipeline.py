@@ -103,3 +103,10 @@ def test_a_page_break_inside_a_number_keeps_its_value(parts, data):
     broken = body[:cut] + "\n\n" + body[cut:]
     t = extract(broken)
     assert sorted(t["amount"].value.tolist() + t["percent"].value.tolist()) == clean_values
+
+
+def test_ocr_noise_is_repaired_or_rejected_never_misvalued():
+    t = extract("完成投资595. 92 亿元，另有59\n92亿元待核。")
+    assert list(t["amount"].value) == [59592000000]
+    assert t["amount"].iloc[0].text == "595. 92 亿元"
+    assert "OCR" in " ".join(t.rejects.reason)

@@ -62,3 +62,20 @@ def test_headings_and_paragraph_ends_are_not_page_breaks():
 def test_byline_is_not_a_page_break():
     original = "■本报记者 张三\n\n回顾过去一年的发展"
     assert clean(original, SEG).text == original
+
+
+@pytest.mark.parametrize("noisy,fixed", [
+    ("完成投资595. 92 亿元", "完成投资595.92 亿元"),
+    ("完成投资595 .92亿元", "完成投资595.92亿元"),
+    ("完成投资595.\n92亿元", "完成投资595.92亿元"),
+    ("2O2O年完成投资1OO万元", "2020年完成投资100万元"),
+])
+def test_ocr_noise_inside_numbers_is_repaired(noisy, fixed):
+    c = clean(noisy, SEG)
+    assert c.text == fixed
+    start = c.text.index("9" if "9" in fixed else "1")
+    assert c.to_original(start, start + 1)[0] == noisy.index(c.text[start])
+
+
+def test_ocr_letter_o_outside_numbers_stays():
+    assert clean("OPPO手机和GOOD公司", SEG).text == "OPPO手机和GOOD公司"

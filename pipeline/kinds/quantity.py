@@ -18,6 +18,7 @@ from .base import ArticleContext, Mention
 
 Normaliser = Callable[[regex.Match, Pattern, RuleSet], dict]
 _ALNUM = regex.compile(r"[A-Za-z0-9]")
+_SPLIT_DIGITS = regex.compile(r"\d[ \t]*\n*[ \t]*$")
 
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
@@ -68,8 +69,8 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     for word in rules.table("word_continuations", []):
         if text.startswith(word, end - 1):
             return f"the unit is part of the word {word}"
-    if regex.search(r"\d[ \t]$", text[max(0, start - 2):start]):
-        return "digits split by a space before the number (OCR?): value unsure"
+    if _SPLIT_DIGITS.search(text, max(0, start - 8), start):
+        return "digits split by a space or line break before the number (OCR?): value unsure"
     needs = pattern.options.get("needs", [])
     if "token_end" in needs and _ends_inside_token(ctx, end):
         return "the last character belongs to a longer word"
