@@ -4,13 +4,14 @@ Two repairs, both of which keep a map from every working-copy character back to
 the original, so that a record found in the working copy points into the
 original text (``original[start:end] == record.text``):
 
-* full-width digits, letters, ``％`` and the ideographic space fold to ASCII
-  (one character for one character);
+* full-width digits, letters, ``％`` and the ideographic space fold to ASCII, and
+  traditional characters to simplified (one character for one character);
 * a page break that splits a word or a number (``28个省重\\n\\n点项目``) is removed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -52,7 +53,7 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), original.translate(_FOLD_TABLE))
+    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(original.translate(_FOLD_TABLE)))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
     removed = _merge_spans(removed + [m.span() for m in _OCR_DECIMAL_GAP.finditer(folded) if m.end() > m.start()])
     pieces, offsets, pos = [], [], 0
@@ -64,6 +65,23 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC t2s) for matching, one for one so
+    that offsets hold; where a phrase conversion would change the length, convert
+    character by character instead."""
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

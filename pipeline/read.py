@@ -5,14 +5,19 @@ newlines), so ``\r\n`` and ``\r`` become ``\n`` here and nowhere else.
 """
 from __future__ import annotations
 
+import codecs
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-# Tried in order. GB18030 is a superset of GBK and GB2312, the encodings of most
-# Chinese newspaper archives; UTF-8 is tried first because GB18030 accepts many
-# byte strings that are really UTF-8.
-ENCODINGS = ("utf-8-sig", "gb18030")
+# A byte-order mark settles the encoding. Without one, UTF-8 is tried first (GB18030
+# accepts many byte strings that are really UTF-8); then GB18030 (a superset of GBK
+# and GB2312, the encodings of most mainland archives) and Big5 (Hong Kong and Taiwan)
+# compete, and the decoding whose Chinese characters are the more common ones wins,
+# because each of the two decodes most of the other's bytes into rare characters.
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+DOUBLE_BYTE = ("gb18030", "big5")
+HTML_SUFFIXES = (".html", ".htm")
 
 
 class ReadError(Exception):
@@ -37,16 +42,54 @@ class Article:
 
 def decode(data: bytes, path="<bytes>") -> tuple[str, str]:
     """Return (text, encoding) or raise ReadError naming the file and the problem."""
+    for bom, enc in BOMS:
+        if data.startswith(bom):
+            return _decode_as(data, enc, path), enc.replace("-sig", "")
     if b"\x00" in data:
         raise ReadError(path, "binary data (NUL bytes), not a text file")
-    for enc in ENCODINGS:
+    try:
+        text = data.decode("utf-8")
+        if _looks_like_text(text):
+            return _universal_newlines(text), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in DOUBLE_BYTE:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
-            return _universal_newlines(text), enc.replace("-sig", "")
-    raise ReadError(path, "not valid UTF-8 or GB18030/GBK text")
+            candidates.append((_common_share(text), enc, text))
+    if not candidates:
+        raise ReadError(path, "not valid UTF-8, UTF-16, GB18030/GBK or Big5 text")
+    _, enc, text = max(candidates, key=lambda c: c[0])
+    return _universal_newlines(text), enc
+
+
+def _decode_as(data: bytes, enc: str, path) -> str:
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise ReadError(path, f"starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} ({exc.reason})") from exc
+    return _universal_newlines(text.lstrip("\ufeff"))
+
+
+def _common_share(text: str) -> float:
+    """Share of the Chinese characters that are common ones, simplified (GB2312 level 1)
+    or traditional (Big5 frequent block)."""
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    return sum(_is_common(ch) for ch in cjk) / len(cjk) if cjk else 0.0
+
+
+def _is_common(ch: str) -> bool:
+    for enc, low, high in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
+        try:
+            if low <= ch.encode(enc)[0] <= high:
+                return True
+        except UnicodeEncodeError:
+            pass
+    return False
 
 
 def read_article(path: Path, doc_id: str | None = None, **meta) -> Article:
@@ -56,6 +99,10 @@ def read_article(path: Path, doc_id: str | None = None, **meta) -> Article:
     except OSError as exc:
         raise ReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
     text, enc = decode(data, path)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        from .html import html_to_text  # offsets index the extracted text, saved beside the outputs
+
+        text = html_to_text(text)
     return Article(doc_id=doc_id or path.stem, text=text, path=str(path), encoding=enc, **meta)
 
 
