@@ -32,6 +32,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     run.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder")
     run.add_argument("--issue-date", help="issue date (YYYY-MM-DD) for articles the manifest does not date")
+    run.add_argument("--workers", type=int, default=None, help="processes (default: the cores)")
+    run.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local processes, or a Dask cluster (default: local)")
+    run.add_argument("--scheduler", help="a Dask scheduler ADDRESS (default: a local cluster of --workers)")
+    run.add_argument("--format", dest="fmt", choices=["csv", "parquet", "dta"], default="csv",
+                     help="output format (default: csv)")
+    run.add_argument("--force", action="store_true", help="reprocess every article, whatever the ledger says")
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="score an output folder against gold JSONL")
     ev.add_argument("gold", type=Path)
@@ -42,18 +49,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    t0 = time.perf_counter()
-    articles = list(load_articles(args.paths or [DEFAULT_CORPUS]))
-    if args.issue_date:
-        articles = [_with_issue_date(a, args.issue_date) for a in articles]
-    tables = extract_articles(articles, args.rules)
-    write_tables(tables, args.out, derived_tables(tables))
-    write_report(args.out, tables, {"rules": str(args.rules), "paths": [str(p) for p in args.paths or [DEFAULT_CORPUS]]})
-    for err in tables.errors.itertuples():
-        print(f"newsfacts: skipped {err.path}: {err.error}", file=sys.stderr)
-    counts = ", ".join(f"{k} {len(df)}" for k, df in tables.frames.items())
-    print(f"{len(articles)} articles ({len(tables.errors)} failed): {counts}, rejects {len(tables.rejects)}; "
-          f"wrote {args.out} in {time.perf_counter() - t0:.1f} s")
+    from .batch import run
+
+    paths = args.paths or [DEFAULT_CORPUS]
+    summary = run(paths, args.out, args.rules, issue_date=args.issue_date, engine=args.engine,
+                  workers=args.workers, scheduler=args.scheduler, fmt=args.fmt, force=args.force)
+    if summary.tables is not None:
+        for err in summary.tables.errors.itertuples():
+            print(f"newsfacts: skipped {err.path}: {err.error}", file=sys.stderr)
+    print(f"{summary.line()} ({args.out})")
     return 0
 
 

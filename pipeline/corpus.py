@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from pathlib import Path
 
 from .read import ReadError, read_article
@@ -18,19 +19,38 @@ _DATE_DIR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 
 def discover(paths: list[Path]) -> list[tuple[Path, dict]]:
-    """(file, metadata) for every article under ``paths``, in a stable order."""
-    found = []
+    """(file, metadata) for every article under ``paths``, in a stable order.
+
+    The metadata holds a ``doc_id`` unique across the run: the file's stem, or its
+    path relative to its root (``paper/2021-01-07/01``) when stems collide, as they
+    do in ``<paper>/<date>/<article>.txt`` archives."""
+    found = []  # (path, root, meta)
     for root in paths:
         root = Path(root)
         if root.is_file():
-            found.append((root, _meta_for(root, root.parent, read_manifest(root.parent))))
+            found.append((root, root.parent, _meta_for(root, root.parent, read_manifest(root.parent))))
             continue
         if not root.exists():
             raise FileNotFoundError(f"{root}: no such file or folder")
         manifest = read_manifest(root)
         for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()):
-            found.append((path, _meta_for(path, root, manifest)))
-    return found
+            found.append((path, root, _meta_for(path, root, manifest)))
+    return _with_doc_ids(found)
+
+
+def _with_doc_ids(found: list[tuple[Path, Path, dict]]) -> list[tuple[Path, dict]]:
+    stems = Counter(path.stem for path, _, _ in found)
+    out, seen = [], set()
+    for path, root, meta in found:
+        doc_id = path.stem
+        if stems[doc_id] > 1:
+            rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+            doc_id = rel.with_suffix("").as_posix()
+            if doc_id in seen:  # the same relative path under two roots: name the root too
+                doc_id = f"{root.name}/{doc_id}"
+        seen.add(doc_id)
+        out.append((path, dict(meta, doc_id=doc_id)))
+    return out
 
 
 def read_manifest(folder: Path) -> dict[str, dict]:
@@ -59,4 +79,5 @@ def load_articles(paths: list[Path]):
         try:
             yield read_article(path, **meta)
         except ReadError as exc:
+            exc.doc_id = meta["doc_id"]
             yield exc

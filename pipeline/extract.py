@@ -17,6 +17,7 @@ from .clean import clean
 from .nlp import KINDS, build_nlp, run_nlp
 from .read import Article, ReadError
 from .rules import DEFAULT_RULES_DIR
+from .timing import stage
 
 ERROR_COLUMNS = ["path", "doc_id", "stage", "error"]
 
@@ -46,7 +47,7 @@ def extract_articles(articles, rules_dir: str | Path = DEFAULT_RULES_DIR) -> Tab
     build_nlp(str(rules_dir))  # a broken rule file stops the run here, before any article
     for article in articles:
         if isinstance(article, ReadError):
-            errors.append(dict(path=article.path, doc_id=Path(article.path).stem, stage="read", error=article.problem))
+            errors.append(dict(path=article.path, doc_id=getattr(article, "doc_id", Path(article.path).stem), stage="read", error=article.problem))
             continue
         try:
             kind_rows, kind_rejects = article_rows(article, str(rules_dir))
@@ -60,16 +61,21 @@ def extract_articles(articles, rules_dir: str | Path = DEFAULT_RULES_DIR) -> Tab
     return assemble(rows, rejects, errors, done)
 
 
-def article_rows(article: Article, rules_dir: str) -> tuple[dict, list]:
+def article_rows(article: Article, rules_dir: str, timings: dict | None = None) -> tuple[dict, list]:
+    """One article's rows per kind and its rule rejects (unvalidated): the unit a worker runs.
+    ``timings`` (the benchmark's) collects seconds per stage."""
     nlp = build_nlp(rules_dir)
-    cleaned = clean(article.text, nlp.tokenizer.segmenter)
-    doc = run_nlp(nlp, cleaned.text, doc_id=article.doc_id, issue_date=_date(article.issue_date), title=article.title)
-    ctx = doc.user_data["ctx"]
-    found = doc.user_data.get("newsfacts", {})
-    out, rejects = {}, []
-    for kind in KINDS:
-        out[kind], rej = records.mention_rows(article.doc_id, kind, found.get(kind, []), cleaned, ctx.sentence_at)
-        rejects += rej
+    with stage(timings, "clean"):
+        cleaned = clean(article.text, nlp.tokenizer.segmenter)
+    doc = run_nlp(nlp, cleaned.text, timings=timings, doc_id=article.doc_id,
+                  issue_date=_date(article.issue_date), title=article.title)
+    with stage(timings, "extract"):
+        ctx = doc.user_data["ctx"]
+        found = doc.user_data.get("newsfacts", {})
+        out, rejects = {}, []
+        for kind in KINDS:
+            out[kind], rej = records.mention_rows(article.doc_id, kind, found.get(kind, []), cleaned, ctx.sentence_at)
+            rejects += rej
     return out, rejects
 
 

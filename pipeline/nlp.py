@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from .kinds.base import ArticleContext
 from .rules import DEFAULT_RULES_DIR, load_rules
 from .segment import Segmenter, get_segmenter
+from .timing import stage
 
 KINDS = ("amount", "percent", "date", "project")
 SENTENCE_END = set("。！？!?；;")
@@ -94,9 +95,11 @@ def build_nlp(rules_dir: str = str(DEFAULT_RULES_DIR), kinds: tuple[str, ...] = 
     return nlp
 
 
-def run_nlp(nlp: Language, text: str, **meta) -> Doc:
-    doc = nlp.make_doc(text)
+def run_nlp(nlp: Language, text: str, timings: dict | None = None, **meta) -> Doc:
+    with stage(timings, "segment"):
+        doc = nlp.make_doc(text)
     doc.user_data["meta"] = dict(meta, segmenter=nlp.tokenizer.segmenter)
-    for _, component in nlp.pipeline:
-        doc = component(doc)
+    with stage(timings, "extract"):
+        for _, component in nlp.pipeline:
+            doc = component(doc)
     return doc

@@ -1,13 +1,17 @@
-"""Stage 6 — write: one CSV per kind plus rejects and errors, atomically.
+"""Stage 6 — write: one table per kind plus rejects and errors, atomically.
 
-UTF-8 with a BOM so spreadsheet programs read the Chinese text; one row per
-mention sorted by doc_id, start; each file written to a temporary name and
-renamed, so a crash never leaves half a file.
+CSV (the default) is UTF-8 with a BOM so spreadsheet programs read the Chinese
+text; one row per mention sorted by doc_id, start; each file written to a
+temporary name and renamed, so a crash never leaves half a file. Parquet (a
+folder per table, partitioned by paper and year) and Stata 118 (.dta, Unicode)
+carry the same columns and types.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +24,7 @@ def atomic_write(path: Path, write) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private to their writer
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -28,19 +33,90 @@ def atomic_write(path: Path, write) -> None:
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.15g"))
 
 
-def write_tables(tables, out_dir: Path, extra: dict[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write every table of a run; returns the paths written."""
+def write_tables(tables, out_dir: Path, extra: dict[str, pd.DataFrame] | None = None, fmt: str = "csv",
+                 partitions: pd.DataFrame | None = None) -> list[Path]:
+    """Write every table of a run in ``fmt`` (csv, parquet, dta); returns the paths written.
+    ``partitions`` (doc_id, paper, year) is what Parquet partitions by."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in named_tables(tables, extra).items():
+        path = out_dir / Path(name).with_suffix(SUFFIX[fmt])
+        if fmt == "csv":
+            write_csv(df, path)
+        elif fmt == "parquet":
+            write_parquet(df, path, partitions)
+        elif fmt == "dta":
+            write_dta(df, path)
+        else:
+            raise ValueError(f"unknown output format {fmt!r} (csv, parquet, dta)")
+        written.append(path)
+    return written
+
+
+SUFFIX = {"csv": ".csv", "parquet": "", "dta": ".dta"}  # a Parquet table is a folder
+
+
+def named_tables(tables, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     named = {FILES[k]: df for k, df in tables.frames.items()}
     named.update({"rejects.csv": tables.rejects, "errors.csv": tables.errors})
     named.update(extra or {})
-    written = []
-    for name, df in named.items():
-        write_csv(df, out_dir / name)
-        written.append(out_dir / name)
-    return written
+    return named
+
+
+def write_parquet(df: pd.DataFrame, folder: Path, partitions: pd.DataFrame | None = None) -> None:
+    """A folder of Parquet files, hive-partitioned by ``paper`` and ``year`` when the table has
+    a doc_id and the run knows each article's paper and year; one file otherwise."""
+    folder = Path(folder)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        if partitions is not None and "doc_id" in df and not {"paper", "year"} & set(df.columns) and len(df):
+            keyed = df.merge(partitions, on="doc_id", how="left", sort=False)
+            keyed.to_parquet(tmp, partition_cols=["paper", "year"], index=False)
+        else:
+            df.to_parquet(tmp / "part-0.parquet", index=False)
+        replace_path(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+STATA_STR_MAX = 2045  # bytes in a Stata str#; longer text goes to strL
+
+
+def write_dta(df: pd.DataFrame, path: Path) -> None:
+    """Stata 118 (Unicode). Stata reserves the name ``end``, so pandas writes it as ``_end``."""
+    long_text = [c for c in df.columns if df[c].dtype.kind in "OUT" or str(df[c].dtype) in ("str", "string")
+                 if len(df) and df[c].dropna().astype(str).str.encode("utf-8").str.len().max() > STATA_STR_MAX]
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):  # Stata strings have no missing value: ""
+            out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Stata.*")
+        atomic_write(path, lambda tmp: out.to_stata(tmp, write_index=False, version=118, convert_strl=long_text))
+
+
+def replace_path(new: Path, target: Path) -> None:
+    """Put ``new`` (a file or folder) at ``target``: a file by one rename; a folder by moving
+    the old one aside first, so a reader sees the old or the new table, never a mix."""
+    target = Path(target)
+    if Path(new).is_dir() and target.exists():
+        old = target.parent / f".{target.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)

@@ -1,0 +1,474 @@
+"""Batch runs: discover → ledger diff → process new/changed articles → merge → write.
+
+``run()`` is what ``newsfacts run`` calls. Articles are hashed (bytes plus the
+metadata that changes results) and compared with the ledger in the output folder;
+only new or changed articles, or all of them when the rules version changed, are
+sent in batches to an engine: this process, a pool of N processes, or a Dask
+cluster. Every engine runs the same ``process_batch`` and the ledger keeps every
+finished batch, so the output tables are rebuilt from the ledger in doc_id order:
+the same rows in the same order whatever ran them, and a killed run resumes where
+it stopped. Outputs are written to a temporary folder inside the output folder and
+renamed into place at the end; a failed run leaves the previous outputs as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from . import records
+from .corpus import discover
+from .extract import ERROR_COLUMNS, Tables, article_rows
+from .ledger import LEDGER_NAME, ArticleResult, Ledger
+from .nlp import KINDS, build_nlp
+from .read import Article, ReadError, decode, read_article
+from .rules import DEFAULT_RULES_DIR, rules_version
+from .timing import stage
+from .write import FILES, SUFFIX, replace_path, write_tables
+
+BATCH_BYTES = 256 * 1024  # ~0.1-0.3 s of work per batch: Dask's ~2 ms per task stays noise
+TMP_PREFIX = ".newsfacts-tmp-"
+
+
+@dataclass(frozen=True)
+class Item:
+    """An article of the run as discovered: where it is, its metadata, its content hash."""
+    doc_id: str
+    path: str
+    meta: dict
+    content_hash: str | None  # None: the file could not be read
+    size: int = 0
+
+
+@dataclass
+class Plan:
+    items: list[Item]                      # every article of the corpus, in discovery order
+    todo: list[Item]                       # the ones to process now
+    new: int = 0
+    changed: int = 0
+    skipped: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchOutput:
+    results: list[ArticleResult]
+    timings: dict | None
+    pid: int
+    peak_rss_mb: float
+
+
+@dataclass
+class RunSummary:
+    new: int = 0
+    changed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    removed: int = 0
+    records: dict = field(default_factory=dict)
+    rejects: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    wrote: bool = True
+    timings: dict = field(default_factory=dict)
+    peak_rss_mb: dict = field(default_factory=dict)  # pid (or "main") -> MB
+    tables: Tables | None = None
+
+    def line(self) -> str:
+        counts = ", ".join(f"{k} {n}" for k, n in self.records.items())
+        what = "wrote" if self.wrote else "outputs up to date,"
+        return (f"articles: {self.new} new, {self.changed} changed, {self.skipped} skipped, "
+                f"{self.failed} failed, {self.removed} removed; records: {counts}; rejects {self.rejects}; "
+                f"{what} in {self.seconds:.1f} s")
+
+
+# ---------------------------------------------------------------- plan
+
+
+def plan(paths: list[Path], ledger: Ledger, version: str, issue_date: str | None = None,
+         force: bool = False) -> Plan:
+    """Hash every article and decide what to process: new, changed, or all when the rules changed."""
+    items = [_item(path, meta, issue_date) for path, meta in discover(paths)]
+    known = ledger.entries()
+    p = Plan(items, [])
+    for item in items:
+        entry = known.get(item.doc_id)
+        if entry is None:
+            p.new += 1
+        elif force or item.content_hash is None or entry.content_hash != item.content_hash \
+                or entry.rules_version != version:
+            p.changed += 1
+        else:
+            p.skipped += 1
+            continue
+        p.todo.append(item)
+    current = {i.doc_id for i in items}
+    p.removed = sorted(d for d in known if d not in current)
+    return p
+
+
+def _item(path: Path, meta: dict, issue_date: str | None) -> Item:
+    meta = dict(meta)
+    if issue_date and not meta.get("issue_date"):
+        meta["issue_date"] = issue_date
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return Item(meta["doc_id"], str(path), meta, None)
+    return Item(meta["doc_id"], str(path), meta, content_hash(data, meta), len(data))
+
+
+def content_hash(data: bytes, meta: dict) -> str:
+    """The bytes and the metadata that change results (doc_id, paper, issue date, title)."""
+    h = hashlib.sha256(data)
+    h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+def batches(items: list[Item], workers: int, max_bytes: int = BATCH_BYTES) -> list[list[Item]]:
+    """Consecutive items up to ``max_bytes`` each, and at least ~4 batches per worker so a
+    small run still spreads over the workers."""
+    total = sum(i.size for i in items)
+    limit = max(1, min(max_bytes, total // max(1, 4 * workers)))
+    out, cur, size = [], [], 0
+    for item in items:
+        if cur and size + item.size > limit:
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(item)
+        size += item.size
+    return out + [cur] if cur else out
+
+
+# ---------------------------------------------------------------- the unit every engine runs
+
+
+def load_batch(items: list[Item]) -> list[tuple[Item, bytes | str]]:
+    """The batch as sent to a worker: each article's bytes travel with it, so a Dask
+    worker on another machine needs no shared disk (a read failure travels as its message)."""
+    out = []
+    for item in items:
+        try:
+            out.append((item, Path(item.path).read_bytes()))
+        except OSError as exc:
+            out.append((item, f"cannot read file ({exc.strerror or exc})"))
+    return out
+
+
+def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
+    """Read, clean, segment, extract and validate a batch of articles (in any process)."""
+    timings = {} if timed else None
+    build_nlp(rules_dir)  # once per process (cached): jieba's dictionary and the rules
+    done = []  # (result, rows per kind as dicts, text)
+    for item, data in payload:
+        done.append(_process_article(item, data, rules_dir, timings))
+    with stage(timings, "validate"):
+        _validate(done)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    return BatchOutput([r for r, _, _ in done], timings, os.getpid(), rss)
+
+
+def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> tuple:
+    result = ArticleResult(item.doc_id, item.path, item.content_hash, rows={k: [] for k in KINDS})
+    try:
+        if isinstance(data, str):
+            raise ReadError(item.path, data)
+        with stage(timings, "read"):
+            text, encoding = decode(data, item.path)
+    except ReadError as exc:
+        return _failed(result, "read", exc.problem), {}, ""
+    meta = {k: item.meta.get(k, "") for k in ("paper", "issue_date", "title")}
+    article = Article(doc_id=item.doc_id, text=text, path=item.path, encoding=encoding, **meta)
+    try:
+        kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
+    except Exception as exc:  # one bad article must not stop the batch
+        return _failed(result, "extract", f"{type(exc).__name__}: {exc}"), {}, ""
+    result.rejects = [[r[c] for c in records.REJECT_COLUMNS] for r in rule_rejects]
+    return result, kind_rows, text
+
+
+def _failed(result: ArticleResult, where: str, problem: str) -> ArticleResult:
+    result.status = "failed"
+    result.errors = [[result.path, result.doc_id, where, problem]]
+    return result
+
+
+def _validate(done: list[tuple]) -> None:
+    """Schema validation once per batch and kind (pandera's cost is per call, not per row):
+    valid rows go to their article's rows, failures to its rejects, as ``assemble`` does."""
+    texts = {r.doc_id: text for r, rows, text in done if rows}
+    for kind in KINDS:
+        cols = records.columns(kind)
+        rows, owners = [], []
+        for result, kind_rows, _ in done:
+            for row in kind_rows.get(kind, ()):
+                rows.append(row)
+                owners.append(result)
+        if not rows:
+            continue
+        _, bad = records.validate(kind, records.to_frame(kind, rows), texts)
+        bad_index = set(bad.index)
+        for i, row in enumerate(rows):
+            if i not in bad_index:
+                owners[i].rows[kind].append([row[c] for c in cols])
+        for i, rec in zip(bad.index, bad.to_dict("records")):
+            owners[i].rejects.append([rec[c] for c in records.REJECT_COLUMNS])
+
+
+# ---------------------------------------------------------------- engines
+
+
+def run_batches(batch_list: list[list[Item]], rules_dir: str, engine: str = "local", workers: int = 1,
+                scheduler: str | None = None, timed: bool = False):
+    """Yield a BatchOutput per batch, in completion order, from the engine asked for."""
+    if engine == "dask":
+        yield from _dask(batch_list, rules_dir, workers, scheduler, timed)
+    elif workers <= 1 or len(batch_list) <= 1:
+        for items in batch_list:
+            yield process_batch(load_batch(items), rules_dir, timed)
+    else:
+        yield from _processes(batch_list, rules_dir, workers, timed)
+
+
+def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # fork: the workers inherit this process's loaded pipeline (jieba, rules) at no cost
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=build_nlp, initargs=(rules_dir,)) as pool:
+        submit = lambda items: pool.submit(process_batch, load_batch(items), rules_dir, timed)  # noqa: E731
+        yield from _bounded(submit, lambda fs: wait(fs, return_when=FIRST_COMPLETED), batch_list, 2 * workers)
+
+
+def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool):
+    import logging
+
+    from distributed import Client, LocalCluster, wait
+
+    cluster = None
+    if scheduler is None:  # a local cluster on loopback, one single-threaded process per worker
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.WARNING)
+    try:
+        with Client(cluster or scheduler) as client:
+            def submit(items):
+                return client.submit(process_batch, load_batch(items), rules_dir, timed, pure=False)
+            limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+            yield from _bounded(submit, lambda fs: wait(fs, return_when="FIRST_COMPLETED"), batch_list, limit)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _bounded(submit, wait_first, batch_list, limit: int):
+    """At most ``limit`` batches in flight: the articles' bytes are read just before sending,
+    so memory does not grow with the corpus."""
+    todo = iter(batch_list)
+    pending = {submit(items) for _, items in zip(range(limit), todo)}  # range first: zip must not drop an item
+    while pending:
+        done, pending = wait_first(pending)
+        pending = set(pending)
+        for future in done:
+            yield future.result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.add(submit(nxt))
+
+
+# ---------------------------------------------------------------- merge and write
+
+
+class LazyArticles(Mapping):
+    """doc_id → Article, read from disk when asked (the report reads texts; a run keeps none)."""
+
+    def __init__(self, items: list[Item]):
+        self._items = {i.doc_id: i for i in items}
+
+    def __getitem__(self, doc_id: str) -> Article:
+        item = self._items[doc_id]
+        return read_article(Path(item.path), **item.meta)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def merge(ledger: Ledger, items: list[Item]) -> Tables:
+    """The run's tables from the ledger, exactly as ``extract.assemble`` orders them."""
+    rows, rejects, errors, ok = {k: [] for k in KINDS}, [], [], []
+    for result in ledger.results([i.doc_id for i in items]):
+        for kind in KINDS:
+            rows[kind] += result.rows.get(kind, [])
+        rejects += result.rejects
+        errors += result.errors
+        if result.status == "ok":
+            ok.append(result.doc_id)
+    frames = {k: records.to_frame(k, rows[k]).sort_values(["doc_id", "start", "end"], kind="stable")
+              .reset_index(drop=True) for k in KINDS}
+    reject_frame = pd.DataFrame(rejects, columns=records.REJECT_COLUMNS)
+    if len(reject_frame):
+        for col in ("start", "end"):
+            reject_frame[col] = reject_frame[col].astype("int64")
+    reject_frame = reject_frame.sort_values(["doc_id", "start", "kind"], kind="stable").reset_index(drop=True)
+    ok = set(ok)
+    articles = LazyArticles([i for i in items if i.doc_id in ok])
+    return Tables(frames, reject_frame, pd.DataFrame(errors, columns=ERROR_COLUMNS), articles)
+
+
+def partitions(items: list[Item]) -> pd.DataFrame:
+    """doc_id → paper, year: what Parquet output is partitioned by."""
+    return pd.DataFrame({"doc_id": [i.doc_id for i in items],
+                         "paper": [i.meta.get("paper") or None for i in items],
+                         "year": [(i.meta.get("issue_date") or "")[:4] or None for i in items]})
+
+
+def write_outputs(out_dir: Path, tables: Tables, fmt: str, parts: pd.DataFrame, run_info: dict) -> None:
+    """Every output into a temporary folder inside ``out_dir``, then each renamed into place;
+    an exception before the renames leaves the previous outputs untouched."""
+    from .derived import derived_tables
+    from .report import write_report
+
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+    try:
+        write_tables(tables, tmp, derived_tables(tables), fmt=fmt, partitions=parts)
+        write_report(tmp, tables, run_info)
+        for entry in sorted(tmp.iterdir()):
+            replace_path(entry, out_dir / entry.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _outputs_state(p: Plan, version: str, fmt: str) -> str:
+    key = json.dumps([version, fmt, [(i.doc_id, i.content_hash) for i in p.items]])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _outputs_present(out_dir: Path, fmt: str) -> bool:
+    return all((out_dir / Path(name).with_suffix(SUFFIX[fmt])).exists() for name in FILES.values())
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_DIR, *, issue_date: str | None = None,
+        engine: str = "local", workers: int | None = None, scheduler: str | None = None, fmt: str = "csv",
+        force: bool = False, progress=None, timed: bool = False) -> RunSummary:
+    """One incremental batch run; returns its summary (with the tables when it wrote them)."""
+    t0 = time.perf_counter()
+    rules_dir, out_dir = str(rules_dir), Path(out_dir)
+    build_nlp(rules_dir)  # a broken rule file stops the run here, before any article or output
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_tmp(out_dir)
+    version = rules_version(rules_dir)
+    ledger = Ledger(out_dir / LEDGER_NAME)
+    try:
+        p = plan(paths, ledger, version, issue_date, force)
+        summary = RunSummary(new=p.new, changed=p.changed, skipped=p.skipped, removed=len(p.removed))
+        ledger.remove(p.removed)
+        _process(p, ledger, version, rules_dir, summary, engine, workers or os.cpu_count() or 1,
+                 scheduler, timed, progress)
+        _finish(p, ledger, version, out_dir, fmt, summary, {"rules": rules_dir, "rules_version": version,
+                "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed)
+    finally:
+        ledger.close()
+    summary.peak_rss_mb["main"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: RunSummary, engine: str,
+             workers: int, scheduler: str | None, timed: bool, progress) -> None:
+    """Run the plan's articles, committing each finished batch to the ledger."""
+    if not p.todo:
+        return
+    progress = progress or Progress(len(p.todo))
+    with progress:
+        for out in run_batches(batches(p.todo, workers), rules_dir, engine, workers, scheduler, timed):
+            ledger.record(out.results, version)
+            summary.failed += sum(r.status != "ok" for r in out.results)
+            for name, seconds in (out.timings or {}).items():
+                summary.timings[name] = summary.timings.get(name, 0.0) + seconds
+            pid = out.pid
+            summary.peak_rss_mb[pid] = max(summary.peak_rss_mb.get(pid, 0.0), out.peak_rss_mb)
+            progress.advance(len(out.results))
+
+
+def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summary: RunSummary,
+            run_info: dict, timed: bool) -> None:
+    """Merge and write, unless nothing changed since the outputs were last written."""
+    state = _outputs_state(p, version, fmt)
+    unchanged = not p.todo and not p.removed and ledger.get_meta(f"outputs:{fmt}") == state
+    if unchanged and _outputs_present(out_dir, fmt):  # the counts alone, from the ledger
+        summary.wrote = False
+        summary.records, summary.rejects, summary.errors = ledger.totals(KINDS)
+        return
+    t = time.perf_counter()
+    tables = merge(ledger, p.items)
+    summary.records = {k: len(df) for k, df in tables.frames.items()}
+    summary.rejects, summary.errors = len(tables.rejects), len(tables.errors)
+    summary.tables = tables
+    write_outputs(out_dir, tables, fmt, partitions(p.items), run_info)
+    ledger.set_meta(f"outputs:{fmt}", state)
+    if timed:
+        summary.timings["write"] = time.perf_counter() - t
+
+
+def _remove_stale_tmp(out_dir: Path) -> None:
+    """A killed run's temporary folder (its outputs were never renamed into place)."""
+    for stale in out_dir.glob(f"{TMP_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """A rich progress bar (articles/s, ETA) on a terminal; a log line every few seconds otherwise."""
+
+    def __init__(self, total: int, stream=None, every: float = 5.0):
+        self.total, self.done, self.every = total, 0, every
+        self.stream = stream or sys.stderr
+        self.t0 = self.last = time.perf_counter()
+        self.bar = None
+
+    def __enter__(self):
+        if self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self.bar = Bar(TextColumn("articles"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                           console=Console(file=self.stream), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("run", total=self.total, rate="")
+        return self
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        rate = self.done / max(now - self.t0, 1e-9)
+        if self.bar is not None:
+            self.bar.update(self.task, advance=n, rate=f"{rate:.1f} articles/s")
+        elif now - self.last >= self.every or self.done == self.total:
+            self.last = now
+            eta = (self.total - self.done) / rate if rate else 0
+            print(f"newsfacts: {self.done}/{self.total} articles, {rate:.1f} articles/s, ETA {eta:.0f} s",
+                  file=self.stream, flush=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,136 @@
+"""The run ledger: what each article was when it was processed, and what it gave.
+
+One SQLite file in the output folder (``ledger.sqlite``, standard library, no
+server). Per article: the content hash (file bytes plus the metadata that changes
+results: doc_id, paper, issue date, title), the rules version that processed it,
+when, its status, how many records of each kind it gave, and the records
+themselves (compressed JSON), so a rerun or a resumed run rebuilds the output
+tables without redoing a finished article. The caller commits after each batch:
+a run killed midway keeps every batch it finished.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LEDGER_NAME = "ledger.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id        TEXT PRIMARY KEY,
+    path          TEXT NOT NULL,
+    content_hash  TEXT,             -- NULL when the file could not be read
+    rules_version TEXT NOT NULL,
+    processed_at  TEXT NOT NULL,    -- UTC, ISO 8601
+    status        TEXT NOT NULL,    -- ok | failed
+    n_records     INTEGER NOT NULL,
+    counts        TEXT NOT NULL,    -- JSON: records per kind and rejects
+    records       BLOB NOT NULL     -- zlib(JSON): rows per kind, rejects, errors
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class ArticleResult:
+    """One article's outcome: rows per kind (lists in the kind's column order), validated."""
+    doc_id: str
+    path: str
+    content_hash: str | None
+    status: str = "ok"
+    rows: dict[str, list] = field(default_factory=dict)
+    rejects: list = field(default_factory=list)   # lists in REJECT_COLUMNS order
+    errors: list = field(default_factory=list)    # lists in ERROR_COLUMNS order
+
+    def counts(self) -> dict[str, int]:
+        return {**{k: len(v) for k, v in self.rows.items()}, "rejects": len(self.rejects)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    content_hash: str | None
+    rules_version: str
+    status: str
+
+
+class Ledger:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")  # a killed run cannot corrupt committed batches
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def entries(self) -> dict[str, Entry]:
+        rows = self.db.execute("SELECT doc_id, content_hash, rules_version, status FROM articles")
+        return {doc_id: Entry(h, v, s) for doc_id, h, v, s in rows}
+
+    def record(self, results: list[ArticleResult], rules_version: str) -> None:
+        """Store a batch of finished articles in one transaction."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.doc_id, r.path, r.content_hash, rules_version, now, r.status,
+                  sum(len(v) for v in r.rows.values()), json.dumps(r.counts()), _pack(r)) for r in results])
+
+    def remove(self, doc_ids) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM articles WHERE doc_id = ?", [(d,) for d in doc_ids])
+
+    def results(self, doc_ids: list[str]):
+        """The stored ArticleResult of each doc_id, in the order given (missing ones skipped)."""
+        wanted = set(doc_ids)
+        stored = {}
+        for doc_id, path, h, status, blob in self.db.execute(
+                "SELECT doc_id, path, content_hash, status, records FROM articles"):
+            if doc_id in wanted:
+                stored[doc_id] = (path, h, status, blob)
+        for doc_id in doc_ids:
+            if doc_id in stored:
+                path, h, status, blob = stored.pop(doc_id)
+                yield ArticleResult(doc_id, path, h, status, **_unpack(blob))
+
+    def totals(self, kinds) -> tuple[dict[str, int], int, int]:
+        """(records per kind, rejects, failed articles) over the whole ledger."""
+        per_kind, rejects, failed = dict.fromkeys(kinds, 0), 0, 0
+        for counts, status in self.db.execute("SELECT counts, status FROM articles"):
+            counts = json.loads(counts)
+            for kind in kinds:
+                per_kind[kind] += counts.get(kind, 0)
+            rejects += counts.get("rejects", 0)
+            failed += status != "ok"
+        return per_kind, rejects, failed
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _pack(r: ArticleResult) -> bytes:
+    # JSON keeps Python's int/float/str/None exactly (floats by repr), so the rows
+    # rebuilt from the ledger are the rows computed.
+    payload = {"rows": r.rows, "rejects": r.rejects, "errors": r.errors}
+    return zlib.compress(json.dumps(payload, ensure_ascii=False, default=_native).encode("utf-8"), 1)
+
+
+def _native(value):
+    """numpy scalars (from a pandas frame) as the Python number they hold."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in the ledger")
+
+
+def _unpack(blob: bytes) -> dict:
+    return json.loads(zlib.decompress(blob))
