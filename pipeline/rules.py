@@ -110,14 +110,23 @@ def _merge(shared: dict, own: dict) -> dict:
 def _compile(path: Path, rule: dict, defs: dict) -> Pattern:
     rid = rule.get("id")
     if not rid or "regex" not in rule:
-        raise RuleError(f"{path}: every pattern needs an 'id' and a 'regex' (got {rule!r:.80})")
+        raise RuleError(f"{path}:{_line_of(path, rid or rule.get('regex', ''))}: every pattern needs an 'id' "
+                        f"and a 'regex' (got {rule!r:.80})")
     source = expand(str(rule["regex"]), defs)
     try:
         compiled = regex.compile(source, regex.VERSION1 if rule.get("v1") else 0)
     except regex.error as exc:
-        raise RuleError(f"{path}: rule {rid}: bad regex: {exc}") from exc
+        raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: bad regex: {exc}") from exc
     options = {k: v for k, v in rule.items() if k not in ("id", "regex", "examples")}
     return Pattern(rid, compiled, source, options)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    """The 1-based line of the file where ``needle`` (a rule id) first appears, or 0."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle and str(needle) in line:
+            return number
+    return 0
 
 
 def rules_version(rules_dir: Path | str = DEFAULT_RULES_DIR) -> str:

@@ -1,47 +1,33 @@
 """Every rule file's examples, each one its own test case: a phrase in, every
-expected record out (negatives included: ``expect: []``)."""
-from pathlib import Path
-
+expected record out (negatives included: ``expect: []``). All examples are
+extracted in one batch; each case then reports its own differences."""
 import pytest
-import yaml
 
-from pipeline import extract
+from pipeline.rulecheck import examples, kind_files, run_examples
 from pipeline.rules import load_rules
 
-RULES = Path(__file__).resolve().parent.parent / "rules"
-KIND_FILES = sorted(p for p in RULES.glob("*.yaml") if yaml.safe_load(p.read_text(encoding="utf-8")).get("kind") != "common")
+from .conftest import RULES
+
+CASES = examples(RULES)
 
 
-def _cases():
-    for path in KIND_FILES:
-        kind = path.stem
-        for i, example in enumerate(load_rules(kind, RULES).examples):
-            marks = [pytest.mark.xfail(strict=True, reason=example["xfail"])] if example.get("xfail") else []
-            yield pytest.param(kind, example, id=f"{kind}-{i}-{example['text'][:24]}", marks=marks)
+@pytest.fixture(scope="session")
+def results():
+    return run_examples(CASES, RULES)
 
 
-def _check(expected: dict, row: dict):
-    for field, want in expected.items():
-        got = row["rule_id"] if field == "rule" else row.get(field)
-        if isinstance(want, float) or (isinstance(want, int) and not isinstance(want, bool)):
-            assert got is not None and abs(float(got) - want) < 1e-6 * max(1, abs(want)), f"{field}: {got!r} != {want!r}"
-        elif want is None:
-            assert got is None or got != got, f"{field}: {got!r} != None"  # NaN counts as empty
-        else:
-            assert str(got) == str(want), f"{field}: {got!r} != {want!r}"
+def _param(case):
+    marks = [pytest.mark.xfail(strict=True, reason=case.data["xfail"])] if case.data.get("xfail") else []
+    return pytest.param(case, id=f"{case.kind}-{case.line}-{case.data['text'][:20]}", marks=marks)
 
 
-@pytest.mark.parametrize("kind,example", list(_cases()))
-def test_example(kind, example):
-    tables = extract(example["text"], issue_date=example.get("issue_date"), title=example.get("title", ""))
-    rows = tables[kind].to_dict("records")
-    expected = example.get("expect") or []
-    assert [r["text"] for r in rows] == [str(e["text"]) for e in expected]
-    for want, row in zip(expected, rows):
-        _check(want, row)
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_example(case, results):
+    problems = results[case.doc_id]
+    assert not problems, f"{case.path.name}:{case.line}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("path", KIND_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", kind_files(RULES), ids=lambda p: p.stem)
 def test_every_rule_has_an_example(path):
     rules = load_rules(path.stem, RULES)
     named = {str(e.get("rule")) for ex in rules.examples for e in ex.get("expect") or []}
