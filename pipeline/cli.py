@@ -10,6 +10,7 @@ from .corpus import DEFAULT_CORPUS, load_articles
 from .derived import derived_tables
 from .evaluate import evaluate, format_scores
 from .extract import extract_articles
+from .rulecheck import verify_rules
 from .rules import DEFAULT_RULES_DIR, RuleError
 from .report import write_report
 from .write import write_tables
@@ -18,6 +19,8 @@ from .write import write_tables
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "run":
+            verify_rules(args.rules)  # a broken rule file or failing example: refuse before any article
         return args.func(args)
     except (RuleError, FileNotFoundError) as exc:
         print(f"newsfacts: {exc}", file=sys.stderr)
