@@ -31,7 +31,7 @@ from .corpus import discover
 from .extract import ERROR_COLUMNS, Tables, article_rows
 from .ledger import LEDGER_NAME, ArticleResult, Ledger
 from .nlp import KINDS, build_nlp
-from .read import Article, ReadError, decode, read_article
+from .read import Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
 from .write import FILES, SUFFIX, replace_path, write_tables
@@ -184,11 +184,10 @@ def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> 
         if isinstance(data, str):
             raise ReadError(item.path, data)
         with stage(timings, "read"):
-            text, encoding = decode(data, item.path)
+            article = article_from_bytes(data, item.path, **item.meta)
     except ReadError as exc:
         return _failed(result, "read", exc.problem), {}, ""
-    meta = {k: item.meta.get(k, "") for k in ("paper", "issue_date", "title")}
-    article = Article(doc_id=item.doc_id, text=text, path=item.path, encoding=encoding, **meta)
+    text = article.text
     try:
         kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
     except Exception as exc:  # one bad article must not stop the batch

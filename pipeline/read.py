@@ -98,6 +98,12 @@ def read_article(path: Path, doc_id: str | None = None, **meta) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    return article_from_bytes(data, path, doc_id, **meta)
+
+
+def article_from_bytes(data: bytes, path: Path | str, doc_id: str | None = None, **meta) -> Article:
+    """The article a file's bytes hold (batch workers get bytes, not paths)."""
+    path = Path(path)
     text, enc = decode(data, path)
     if path.suffix.lower() in HTML_SUFFIXES:
         from .html import html_to_text  # offsets index the extracted text, saved beside the outputs
