@@ -1,5 +1,4 @@
-"""Placeholder: the HTML report (issue 7) replaces this module."""
+"""The HTML report of a run (``<out>/report/index.html``) and the terminal view of one article."""
+from .site import write_report
 
-
-def write_report(out_dir, tables, run_info: dict) -> None:
-    return None
+__all__ = ["write_report"]

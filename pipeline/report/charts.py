@@ -1,0 +1,108 @@
+"""The index page's charts, as static SVG files drawn with matplotlib (Agg, no screen).
+
+Labels are ASCII on purpose: matplotlib's default fonts have no CJK glyphs, and
+the text is drawn as paths so the SVG looks the same on any machine.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: no display on servers and CI
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+KIND_COLOURS = {"amount": "#d97706", "percent": "#2563eb", "date": "#059669", "project": "#9333ea"}
+OTHER_COLOUR = "#64748b"
+# Words just before a percent that say what kind of change it is (checked nearest first).
+CHANGE_WORDS = {
+    "growth": ("增长", "增加", "提高", "上升", "提升", "增幅", "增速", "拉动", "贡献率"),
+    "decline": ("下降", "减少", "回落", "降低", "下滑", "降幅"),
+    "share": ("占", "比重", "占比", "份额"),
+    "rate": ("率", "达", "完成"),
+}
+plt.rcParams.update({"svg.fonttype": "path", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+
+
+def write_charts(out_dir: Path, counts: pd.DataFrame, amounts_by_year: pd.DataFrame, percents: pd.DataFrame) -> dict[str, str]:
+    """Draw the charts that have data; returns {name: file name relative to the report}."""
+    charts = {
+        "mentions_per_article": (mentions_per_article, counts),
+        "amounts_by_year": (amounts_by_year_chart, amounts_by_year),
+        "percents_by_change": (percents_by_change, percents),
+    }
+    written = {}
+    for name, (draw, data) in charts.items():
+        if data is None or data.empty:
+            continue
+        fig = draw(data)
+        (out_dir / f"{name}.svg").write_text(_svg(fig), encoding="utf-8")
+        written[name] = f"charts/{name}.svg"
+    return written
+
+
+def mentions_per_article(counts: pd.DataFrame):
+    """Stacked horizontal bars: one bar per article, one colour per kind."""
+    counts = counts.iloc[::-1]  # first article at the top
+    fig, ax = plt.subplots(figsize=(5.2, 0.45 * len(counts) + 1.1))
+    left = np.zeros(len(counts))
+    for kind in counts.columns:
+        ax.barh(counts.index, counts[kind], left=left, label=kind, color=KIND_COLOURS.get(kind, OTHER_COLOUR))
+        left += counts[kind].to_numpy()
+    ax.set_xlabel("mentions")
+    ax.legend(ncol=len(counts.columns), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return fig
+
+
+def amounts_by_year_chart(df: pd.DataFrame):
+    """Each amount a dot at its year, on a log scale (sums range over many orders of magnitude)."""
+    years = sorted(df["year"].unique())
+    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    rng = np.random.default_rng(0)  # fixed jitter: the same run draws the same chart
+    for i, year in enumerate(years):
+        vals = df.loc[df["year"] == year, "value"]
+        ax.scatter(i + rng.uniform(-0.18, 0.18, len(vals)), vals, s=18, alpha=0.75, color=KIND_COLOURS["amount"])
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(years)), [str(y) for y in years])
+    ax.set_ylabel("amount (CNY, log scale)")
+    ax.set_xlabel("year (linked date, else nearest date before it, else issue date)")
+    ax.grid(axis="y", which="major", alpha=0.3)
+    return fig
+
+
+def percents_by_change(df: pd.DataFrame):
+    """Per kind of change, each percent a dot; percentage points apart from per cent."""
+    groups = sorted(df["change"].unique())
+    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    rng = np.random.default_rng(0)
+    for unit, marker in (("%", "o"), ("pp", "^")):
+        part = df[df["unit"] == unit]
+        xs = part["change"].map({g: i for i, g in enumerate(groups)}) + rng.uniform(-0.18, 0.18, len(part))
+        ax.scatter(xs, part["value"], s=18, alpha=0.75, marker=marker, color=KIND_COLOURS["percent"] if unit == "%" else "#0891b2",
+                   label="per cent" if unit == "%" else "percentage points")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("value")
+    ax.axhline(0, color="#94a3b8", lw=0.8)
+    ax.legend(frameon=False, loc="best")
+    return fig
+
+
+def change_of(before: str) -> str:
+    """Which kind of change a percent reports, from the words just before it (nearest first)."""
+    for size in (4, 8, 16):
+        window = before[-size:]
+        for change, words in CHANGE_WORDS.items():
+            if any(w in window for w in words):
+                return change
+    return "other"
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="svg", metadata={"Date": None})  # no timestamp: reruns give the same file
+    plt.close(fig)
+    return buf.getvalue()

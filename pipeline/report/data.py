@@ -1,0 +1,72 @@
+"""The numbers behind the index page: counts, rejects by reason, the charts' data."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .charts import change_of
+
+_YEAR = re.compile(r"^(\d{4})")
+_CLAUSE_END = re.compile(r"[，。；！？,;!?\n]")
+
+
+def counts_per_article(tables, doc_ids: list[str]) -> pd.DataFrame:
+    """Mentions per article and kind (rows in run order), plus rejects."""
+    counts = pd.DataFrame(index=pd.Index(doc_ids, name="doc_id"))
+    for kind, df in tables.frames.items():
+        counts[kind] = df.groupby("doc_id").size().reindex(doc_ids, fill_value=0) if len(df) else 0
+    return counts.fillna(0).astype(int)
+
+
+def rejects_by_reason(rejects: pd.DataFrame) -> pd.DataFrame:
+    if rejects is None or rejects.empty:
+        return pd.DataFrame(columns=["kind", "reason", "rule_id", "count"])
+    grouped = rejects.fillna({"reason": "", "rule_id": ""}).groupby(["kind", "reason", "rule_id"]).size()
+    return grouped.rename("count").reset_index().sort_values(["kind", "count"], ascending=[True, False])
+
+
+def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.DataFrame:
+    """CNY amounts with a year: the date facts linked, else the nearest date before the
+    amount in its article, else the article's issue date; amounts with none are left out."""
+    amounts = tables.frames.get("amount")
+    if amounts is None or amounts.empty:
+        return pd.DataFrame(columns=["year", "value"])
+    amounts = amounts[amounts["currency"].fillna("CNY") == "CNY"]
+    dates = tables.frames.get("date", pd.DataFrame())
+    rows = []
+    for row in amounts.itertuples():
+        year = (_year((facts.get((row.doc_id, int(row.start), int(row.end))) or {}).get("date"))
+                or _year_before(dates, row.doc_id, int(row.start))
+                or _year(issue_dates.get(row.doc_id)))
+        if year and pd.notna(row.value) and row.value > 0:
+            rows.append({"year": year, "value": float(row.value)})
+    return pd.DataFrame(rows, columns=["year", "value"])
+
+
+def percent_changes(percents: pd.DataFrame | None, article) -> pd.DataFrame:
+    """One article's percents with the kind of change the words before each report."""
+    columns = ["change", "unit", "value"]
+    if percents is None or percents.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for row in percents[percents["doc_id"] == article.doc_id].itertuples():
+        before = article.text[max(0, int(row.start) - 16):int(row.start)]
+        before = _CLAUSE_END.split(before)[-1]  # words of the previous clause say nothing about this one
+        rows.append({"change": change_of(before), "unit": row.unit, "value": float(row.value)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _year_before(dates: pd.DataFrame, doc_id: str, start: int) -> int | None:
+    if dates is None or dates.empty or "start_date" not in dates:
+        return None
+    before = dates[(dates["doc_id"] == doc_id) & (dates["end"] <= start)]
+    for value in reversed(before["start_date"].tolist()):
+        if _year(value):
+            return _year(value)
+    return None
+
+
+def _year(value) -> int | None:
+    m = _YEAR.match(str(value or ""))
+    return int(m.group(1)) if m else None

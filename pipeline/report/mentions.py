@@ -1,0 +1,107 @@
+"""One article's mentions (and rejected candidates) as display rows.
+
+The HTML pages and ``newsfacts show`` both want, per mention: where it is, its
+kind, the normalised value as a person reads it, the qualifier, the rule, and
+(when ``facts.csv`` has them) the subject and date it was linked to.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+COMMON = ["doc_id", "start", "end", "text", "sentence", "rule_id"]
+# facts.csv may name its columns in several ways while issue 5 settles; the first present wins.
+FACT_KEYS = [("start", "end"), ("number_start", "number_end"), ("value_start", "value_end"), ("mention_start", "mention_end")]
+FACT_FIELDS = {"subject": ("subject",), "predicate": ("predicate",), "date": ("date_value", "date"),
+               "modality": ("modality",)}
+
+
+def anchor(kind: str, start: int, end: int, rejected: bool = False) -> str:
+    """The HTML id of a mention on its article page; table rows link to it."""
+    return f"{'rejected-' if rejected else ''}{kind}-{int(start)}-{int(end)}"
+
+
+def format_number(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+        return ""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{int(f):,}" if f.is_integer() and abs(f) < 1e18 else format(f, ",.10g")
+
+
+def format_value(kind: str, row: dict) -> str:
+    """The normalised value in a line a researcher checks against the text."""
+    if kind in ("amount", "percent"):
+        unit = row.get("currency") if kind == "amount" else row.get("unit")
+        lo, hi = format_number(row.get("value")), format_number(row.get("value_max"))
+        return " ".join(p for p in (f"{lo}–{hi}" if hi else lo, _str(unit)) if p)
+    if kind == "date":
+        span = "–".join(d for d in (_str(row.get("start_date")), _str(row.get("end_date"))) if d)
+        return f"{_str(row.get('value'))} ({span})" if span else _str(row.get("value"))
+    if kind == "project":
+        return _str(row.get("name"))
+    extra = [c for c in row if c not in COMMON and c not in ("kind", "qualifier")]
+    return ", ".join(f"{c}={_str(row[c])}" for c in extra if _str(row[c]))
+
+
+def qualifier_of(kind: str, row: dict) -> str:
+    """The column that qualifies the value: how exact (amount, percent), where a
+    date's year came from, a project's head word."""
+    for col in ("qualifier", "anchor", "head"):
+        if _str(row.get(col)):
+            return _str(row.get(col))
+    return ""
+
+
+def article_mentions(frames: dict[str, pd.DataFrame], doc_id: str, facts: dict | None = None) -> list[dict]:
+    """Every mention of ``doc_id`` in document order, as display dicts."""
+    out = []
+    for kind, df in frames.items():
+        if df is None or df.empty or "doc_id" not in df:
+            continue
+        for row in df[df["doc_id"] == doc_id].to_dict("records"):
+            out.append(_display(kind, row, (facts or {}).get((doc_id, int(row["start"]), int(row["end"])), {})))
+    return sorted(out, key=lambda m: (m["start"], -m["end"], m["kind"]))
+
+
+def article_rejects(rejects: pd.DataFrame, doc_id: str) -> list[dict]:
+    if rejects is None or rejects.empty:
+        return []
+    rows = rejects[(rejects["doc_id"] == doc_id) & rejects["start"].notna() & rejects["end"].notna()]
+    return [dict(kind=_str(r["kind"]), start=int(r["start"]), end=int(r["end"]), text=_str(r["text"]),
+                 rule_id=_str(r.get("rule_id")), reason=_str(r.get("reason")),
+                 id=anchor(_str(r["kind"]), r["start"], r["end"], rejected=True))
+            for r in rows.to_dict("records")]
+
+
+def facts_index(facts: pd.DataFrame | None) -> dict:
+    """(doc_id, start, end) of the number → {subject, predicate, date, modality} from facts.csv."""
+    if facts is None or facts.empty or "doc_id" not in facts:
+        return {}
+    key = next((k for k in FACT_KEYS if set(k) <= set(facts.columns)), None)
+    if key is None:
+        return {}
+    fields = {name: next((c for c in cols if c in facts.columns), None) for name, cols in FACT_FIELDS.items()}
+    out = {}
+    for row in facts.dropna(subset=list(key)).to_dict("records"):
+        linked = {name: _str(row[col]) for name, col in fields.items() if col}
+        out.setdefault((row["doc_id"], int(row[key[0]]), int(row[key[1]])), linked)
+    return out
+
+
+def _display(kind: str, row: dict, fact: dict) -> dict:
+    start, end = int(row["start"]), int(row["end"])
+    return dict(kind=kind, start=start, end=end, text=_str(row.get("text")), rule_id=_str(row.get("rule_id")),
+                value=format_value(kind, row), qualifier=qualifier_of(kind, row), id=anchor(kind, start, end),
+                subject=fact.get("subject", ""), predicate=fact.get("predicate", ""),
+                date=fact.get("date", ""), modality=fact.get("modality", ""))
+
+
+def _str(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    return re.sub(r"\.0$", "", str(v)) if isinstance(v, float) else str(v)

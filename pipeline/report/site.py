@@ -1,0 +1,197 @@
+"""Writes ``<out>/report/``: index.html, one page per article, one page per CSV.
+
+A static site with relative links only, so it opens from disk and can be zipped
+or copied with the CSVs. It is built in a temporary folder beside the old one
+and swapped in, so a crash never leaves half a report.
+"""
+from __future__ import annotations
+
+import hashlib
+import platform
+import re
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..clean import clean
+from ..rules import DEFAULT_RULES_DIR, rules_version
+from ..write import FILES
+from . import data
+from .charts import KIND_COLOURS, write_charts
+from .highlight import article_html
+from .mentions import anchor, article_mentions, article_rejects, facts_index
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES, STATIC = HERE / "templates", HERE / "static"
+# Tables pages in this order; any other CSV in the output folder follows, by name.
+TABLE_ORDER = [*FILES.values(), "facts.csv", "projects_index.csv", "rejects.csv", "errors.csv"]
+KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
+
+
+def write_report(out_dir, tables, run_info: dict) -> Path:
+    """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html."""
+    out_dir = Path(out_dir)
+    final = out_dir / "report"
+    tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=out_dir))
+    try:
+        _build(tmp, out_dir, tables, run_info)
+        old = out_dir / f".report.old.{tmp.name}"
+        if final.exists():
+            final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final / "index.html"
+
+
+def _build(site: Path, out_dir: Path, tables, run_info: dict) -> None:
+    env = _env()
+    shutil.copytree(STATIC, site / "static")
+    for sub in ("articles", "tables", "charts"):
+        (site / sub).mkdir()
+    csvs = _read_tables(out_dir)
+    facts = facts_index(csvs.get("facts.csv"))
+    doc_ids = list(tables.articles)
+    pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
+    nav = _nav(csvs)
+    infos, changes = [], []
+    for i, doc_id in enumerate(doc_ids):
+        article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
+        neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
+        _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info)
+        infos.append(dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
+                          issue_date=article.issue_date, chars=len(article.text)))
+        changes.append(data.percent_changes(tables.frames.get("percent"), article))
+    located = {(d, int(s), int(e)): kind for kind, df in tables.frames.items()
+               for d, s, e in zip(df["doc_id"], df["start"], df["end"])}
+    for name, df in csvs.items():
+        _write_table(env, site, name, df, pages, located, nav)
+    percents = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame()
+    _write_index(env, site, tables, infos, facts, percents, nav, run_info)
+
+
+def page_name(doc_id: str) -> str:
+    """A file name for an article page: the doc_id when it is safe on every file system, else a
+    cleaned form with a short hash so two ids never share a page."""
+    safe = re.sub(r"[^A-Za-z0-9_.\-\u4e00-\u9fff]", "_", doc_id)[:80]
+    if safe != doc_id:
+        safe += "_" + hashlib.sha1(doc_id.encode()).hexdigest()[:8]
+    return safe + ".html"
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["url"] = lambda s: quote(str(s))
+    env.globals["colours"] = KIND_COLOURS
+    return env
+
+
+def _read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every table of the run as written (the tables pages show exactly what is on disk),
+    keyed by its CSV name; a Parquet run's tables are read from their Parquet files."""
+    found = {p.name: p for p in out_dir.glob("*.csv")}
+    found.update({p.with_suffix(".csv").name: p for p in out_dir.glob("*.parquet") if p.with_suffix(".csv").name not in found})
+    names = [n for n in TABLE_ORDER if n in found] + sorted(n for n in found if n not in TABLE_ORDER)
+    return {name: _read_table(found[name]) for name in names}
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, encoding="utf-8-sig", dtype={"doc_id": str}, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:  # a table with no columns yet (a placeholder builder)
+        return pd.DataFrame()
+
+
+def _nav(csvs: dict) -> list[dict]:
+    return [{"name": name.removesuffix(".csv"), "href": f"tables/{quote(name.removesuffix('.csv'))}.html",
+             "rows": len(df)} for name, df in csvs.items()]
+
+
+def _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info) -> None:
+    doc_id = article.doc_id
+    mentions = article_mentions(tables.frames, doc_id, facts)
+    rejects = article_rejects(tables.rejects, doc_id)
+    breaks = clean(article.text, _segmenter(run_info)).breaks
+    html = env.get_template("article.html.j2").render(
+        root="../", nav=nav, article=article, body=article_html(article.text, mentions, rejects, breaks),
+        mentions=mentions, rejects=rejects, breaks=len(breaks), kinds=list(tables.frames),
+        has_facts=any(m["subject"] or m["date"] for m in mentions),
+        prev=neighbours[0] and {"doc_id": neighbours[0], "page": pages[neighbours[0]]},
+        next=neighbours[1] and {"doc_id": neighbours[1], "page": pages[neighbours[1]]})
+    (site / "articles" / pages[doc_id]).write_text(html, encoding="utf-8")
+
+
+def _segmenter(run_info: dict):
+    """The run's segmenter (built and cached by the run), so page breaks are found as the run found them."""
+    from ..nlp import build_nlp
+    return build_nlp(str(run_info.get("rules") or DEFAULT_RULES_DIR)).tokenizer.segmenter
+
+
+def _write_table(env, site, name, df, pages, located, nav) -> None:
+    stem = name.removesuffix(".csv")
+    links = [_row_link(name, row, pages, located) for row in df.to_dict("records")]
+    rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
+    html = env.get_template("table.html.j2").render(
+        root="../", nav=nav, name=name, stem=stem, columns=list(df.columns), rows=list(zip(links, rows)))
+    (site / "tables" / f"{stem}.html").write_text(html, encoding="utf-8")
+
+
+def _row_link(name: str, row: dict, pages: dict, located: dict) -> str | None:
+    """The place on an article page a CSV row points at, or None when it names no article.
+    Rows of tables without a kind (facts) point at the mention with their offsets."""
+    doc_id = row.get("doc_id")
+    if doc_id not in pages:
+        return None
+    href = f"../articles/{quote(pages[doc_id])}"
+    try:
+        start, end = int(row["start"]), int(row["end"])
+    except (KeyError, TypeError, ValueError):
+        return href
+    kind = KIND_OF_FILE.get(name) or row.get("kind") or located.get((doc_id, start, end))
+    return href + "#" + anchor(kind, start, end, rejected=(name == "rejects.csv")) if isinstance(kind, str) else href
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    return f"{v:.15g}" if isinstance(v, float) else str(v)
+
+
+def _write_index(env, site, tables, infos, facts, percents, nav, run_info) -> None:
+    counts = data.counts_per_article(tables, [a["doc_id"] for a in infos])
+    rejects = tables.rejects.groupby("doc_id").size() if len(tables.rejects) else pd.Series(dtype=int)
+    issue_dates = {a["doc_id"]: a["issue_date"] for a in infos}
+    charts = write_charts(site / "charts", counts, data.amounts_by_year(tables, facts, issue_dates), percents)
+    for a in infos:
+        a.update(counts=counts.loc[a["doc_id"]].to_dict(), rejects=int(rejects.get(a["doc_id"], 0)))
+    html = env.get_template("index.html.j2").render(
+        root="", nav=nav, articles=infos, kinds=list(tables.frames), charts=charts,
+        kind_pages={k: f"tables/{FILES.get(k, k).removesuffix('.csv')}.html" for k in tables.frames},
+        totals={k: len(df) for k, df in tables.frames.items()}, n_rejects=len(tables.rejects),
+        reasons=data.rejects_by_reason(tables.rejects).to_dict("records"),
+        errors=tables.errors.to_dict("records"), settings=_settings(run_info))
+    (site / "index.html").write_text(html, encoding="utf-8")
+
+
+def _settings(run_info: dict) -> list[tuple[str, str]]:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        own = version("newsfacts")
+    except PackageNotFoundError:
+        own = "unknown"
+    rules = run_info.get("rules") or str(DEFAULT_RULES_DIR)
+    shown = [("corpus", ", ".join(map(str, run_info.get("paths", [])))), ("rules folder", rules),
+             ("rules version", rules_version(rules)), ("newsfacts", own), ("python", platform.python_version()),
+             ("written", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
+    shown += [(k, str(v)) for k, v in run_info.items() if k not in ("paths", "rules")]
+    return shown
