@@ -31,7 +31,10 @@ class Example:
 
 
 def kind_files(rules_dir: Path | str = DEFAULT_RULES_DIR) -> list[Path]:
-    return sorted(p for p in Path(rules_dir).glob("*.yaml") if load_kind(p) != "common")
+    """The rule files of the mention kinds (other rule files, such as facts.yaml, test their own examples)."""
+    from .nlp import KINDS
+
+    return sorted(p for p in Path(rules_dir).glob("*.yaml") if load_kind(p) in KINDS)
 
 
 def load_kind(path: Path) -> str:
