@@ -48,7 +48,26 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, default=Path("outputs"))
     ev.add_argument("--verbose", action="store_true", help="list misses, spurious rows and wrong values")
     ev.set_defaults(func=cmd_eval)
+    _add_show(sub)
     return p
+
+
+def _add_show(sub) -> None:
+    from .write import FILES
+
+    show = sub.add_parser("show", help="print one article with its mentions marked and a table of their values")
+    show.add_argument("doc_id", help="the article's doc_id (its file name without .txt)")
+    show.add_argument("--kind", choices=list(FILES), help="only this kind")
+    show.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder (default: outputs)")
+    show.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="where the article text is (default: bundled corpus)")
+    show.set_defaults(func=cmd_show)
+
+
+def cmd_show(args) -> int:
+    from .report.terminal import show_article
+
+    show_article(args.doc_id, args.out, args.corpus, args.kind)
+    return 0
 
 
 def cmd_run(args) -> int:

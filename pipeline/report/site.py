@@ -56,7 +56,7 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict) -> None:
     shutil.copytree(STATIC, site / "static")
     for sub in ("articles", "tables", "charts"):
         (site / sub).mkdir()
-    csvs = _read_tables(out_dir)
+    csvs = read_tables(out_dir)
     facts = facts_index(csvs.get("facts.csv"))
     doc_ids = list(tables.articles)
     pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
@@ -94,7 +94,7 @@ def _env() -> Environment:
     return env
 
 
-def _read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
+def read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
     """Every table of the run as written (the tables pages show exactly what is on disk),
     keyed by its CSV name; a Parquet run's tables are read from their Parquet files."""
     found = {p.name: p for p in out_dir.glob("*.csv")}
