@@ -53,7 +53,8 @@ def mentions_per_article(counts: pd.DataFrame):
         ax.barh(counts.index, counts[kind], left=left, label=kind, color=KIND_COLOURS.get(kind, OTHER_COLOUR))
         left += counts[kind].to_numpy()
     ax.set_xlabel("mentions")
-    ax.legend(ncol=len(counts.columns), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.legend(ncol=len(counts.columns), loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False,
+              fontsize=8, handlelength=1.2, columnspacing=1.0)
     return fig
 
 
@@ -80,7 +81,7 @@ def percents_by_change(df: pd.DataFrame):
     rng = np.random.default_rng(0)
     for unit, marker in (("%", "o"), ("pp", "^")):
         part = df[df["unit"] == unit]
-        xs = part["change"].map({g: i for i, g in enumerate(groups)}) + rng.uniform(-0.18, 0.18, len(part))
+        xs = np.array([groups.index(g) for g in part["change"]], dtype=float) + rng.uniform(-0.18, 0.18, len(part))
         ax.scatter(xs, part["value"], s=18, alpha=0.75, marker=marker, color=KIND_COLOURS["percent"] if unit == "%" else "#0891b2",
                    label="per cent" if unit == "%" else "percentage points")
     ax.set_xticks(range(len(groups)), groups)

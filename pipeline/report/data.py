@@ -44,8 +44,9 @@ def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.Data
     return pd.DataFrame(rows, columns=["year", "value"])
 
 
-def percent_changes(percents: pd.DataFrame | None, article) -> pd.DataFrame:
-    """One article's percents with the kind of change the words before each report."""
+def percent_changes(percents: pd.DataFrame | None, article, facts: dict) -> pd.DataFrame:
+    """One article's percents with the kind of change they report: from the predicate facts
+    linked when it says, else from the words just before the number."""
     columns = ["change", "unit", "value"]
     if percents is None or percents.empty:
         return pd.DataFrame(columns=columns)
@@ -53,7 +54,10 @@ def percent_changes(percents: pd.DataFrame | None, article) -> pd.DataFrame:
     for row in percents[percents["doc_id"] == article.doc_id].itertuples():
         before = article.text[max(0, int(row.start) - 16):int(row.start)]
         before = _CLAUSE_END.split(before)[-1]  # words of the previous clause say nothing about this one
-        rows.append({"change": change_of(before), "unit": row.unit, "value": float(row.value)})
+        predicate = (facts.get((row.doc_id, int(row.start), int(row.end))) or {}).get("predicate", "")
+        change = change_of(predicate) if predicate else "other"
+        rows.append({"change": change if change != "other" else change_of(before), "unit": row.unit,
+                     "value": float(row.value)})
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -19,13 +19,18 @@ def article_html(text: str, mentions: list[dict], rejects: list[dict], breaks: l
     spans = [Span(m["start"], m["end"], ("mention", m)) for m in mentions]
     spans += [Span(r["start"], r["end"], ("reject", r)) for r in rejects]
     spans += [Span(s, e, ("break", None)) for s, e in breaks]
-    out, used_ids = [], set()
-    for ev in events(text, spans):
-        if isinstance(ev, str):
-            out.append(escape(ev, quote=False))
+    out, used_ids, in_break = [], set(), False
+    for i, ev in enumerate(events(text, spans)):
+        if isinstance(ev, str) and in_break:  # the removed blank lines: kept in the page, not shown
+            out.append(f'<span class="pb-ws">{escape(ev, quote=False)}</span>')
+        elif isinstance(ev, str):
+            # leading blank lines of the file only push the text down
+            out.append(escape(ev.lstrip() if i == 0 else ev, quote=False))
         elif isinstance(ev, Open):
+            in_break = ev.span.data[0] == "break"
             out.append(_open(ev, used_ids))
         elif isinstance(ev, Close):
+            in_break = False
             out.append("</span>" if ev.span.data[0] == "break" else "</mark>")
     return Markup("".join(out))
 
@@ -41,9 +46,17 @@ def _open(ev: Open, used_ids: set) -> str:
         ident = f' id="{escape(item["id"])}"'
     cls = f'm k-{escape(item["kind"])}' + (" rej" if what == "reject" else "")
     attrs = f' class="{cls}"{ident} data-ref="{escape(item["id"])}" title="{escape(_tooltip(what, item))}"'
-    if what == "mention" and item["kind"] in INLINE_VALUE_KINDS and ev.first:
+    if what == "mention" and ev.first and _worth_inline(item):
         attrs += f' data-v="{escape(item["value"])}"'
     return f"<mark{attrs}>"
+
+
+def _worth_inline(item: dict) -> bool:
+    """Amounts always (亿/万 to yuan is the conversion to check); a percent only when the value
+    reads differently from the text (百分之二十, 三成, ranges, percentage points)."""
+    if item["kind"] not in INLINE_VALUE_KINDS:
+        return False
+    return item["kind"] == "amount" or item["value"].replace(" ", "") != item["text"].replace(" ", "")
 
 
 def _tooltip(what: str, item: dict) -> str:
@@ -51,5 +64,6 @@ def _tooltip(what: str, item: dict) -> str:
         return f"rejected {item['kind']}: {item['reason']}\nrule: {item['rule_id']}"
     lines = [f"{item['kind']}: {item['value']}"]
     lines += [f"{label}: {item[key]}" for label, key in
-              (("qualifier", "qualifier"), ("subject", "subject"), ("date", "date"), ("rule", "rule_id")) if item.get(key)]
+              (("days", "days"), ("qualifier", "qualifier"), ("subject", "subject"), ("predicate", "predicate"),
+               ("date", "date"), ("modality", "modality"), ("rule", "rule_id")) if item.get(key)]
     return "\n".join(lines)

@@ -39,9 +39,8 @@ def format_value(kind: str, row: dict) -> str:
         unit = row.get("currency") if kind == "amount" else row.get("unit")
         lo, hi = format_number(row.get("value")), format_number(row.get("value_max"))
         return " ".join(p for p in (f"{lo}–{hi}" if hi else lo, _str(unit)) if p)
-    if kind == "date":
-        span = "–".join(d for d in (_str(row.get("start_date")), _str(row.get("end_date"))) if d)
-        return f"{_str(row.get('value'))} ({span})" if span else _str(row.get("value"))
+    if kind == "date":  # the TIMEX value says it all; the first and last day go in the tooltip
+        return _str(row.get("value"))
     if kind == "project":
         return _str(row.get("name"))
     extra = [c for c in row if c not in COMMON and c not in ("kind", "qualifier")]
@@ -95,7 +94,8 @@ def facts_index(facts: pd.DataFrame | None) -> dict:
 
 def _display(kind: str, row: dict, fact: dict) -> dict:
     start, end = int(row["start"]), int(row["end"])
-    return dict(kind=kind, start=start, end=end, text=_str(row.get("text")), rule_id=_str(row.get("rule_id")),
+    days = "–".join(d for d in (_str(row.get("start_date")), _str(row.get("end_date"))) if d)
+    return dict(kind=kind, start=start, end=end, text=_str(row.get("text")), rule_id=_str(row.get("rule_id")), days=days,
                 value=format_value(kind, row), qualifier=qualifier_of(kind, row), id=anchor(kind, start, end),
                 subject=fact.get("subject", ""), predicate=fact.get("predicate", ""),
                 date=fact.get("date", ""), modality=fact.get("modality", ""))

@@ -68,7 +68,7 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict) -> None:
         _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info)
         infos.append(dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
                           issue_date=article.issue_date, chars=len(article.text)))
-        changes.append(data.percent_changes(tables.frames.get("percent"), article))
+        changes.append(data.percent_changes(tables.frames.get("percent"), article, facts))
     located = {(d, int(s), int(e)): kind for kind, df in tables.frames.items()
                for d, s, e in zip(df["doc_id"], df["start"], df["end"])}
     for name, df in csvs.items():
@@ -142,7 +142,8 @@ def _write_table(env, site, name, df, pages, located, nav) -> None:
     links = [_row_link(name, row, pages, located) for row in df.to_dict("records")]
     rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
     html = env.get_template("table.html.j2").render(
-        root="../", nav=nav, name=name, stem=stem, columns=list(df.columns), rows=list(zip(links, rows)))
+        root="../", nav=nav, name=name, stem=stem, columns=list(df.columns), rows=list(zip(links, rows)),
+        numeric={c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])})
     (site / "tables" / f"{stem}.html").write_text(html, encoding="utf-8")
 
 
@@ -171,6 +172,7 @@ def _write_index(env, site, tables, infos, facts, percents, nav, run_info) -> No
     counts = data.counts_per_article(tables, [a["doc_id"] for a in infos])
     rejects = tables.rejects.groupby("doc_id").size() if len(tables.rejects) else pd.Series(dtype=int)
     issue_dates = {a["doc_id"]: a["issue_date"] for a in infos}
+    settings = _settings(run_info)
     charts = write_charts(site / "charts", counts, data.amounts_by_year(tables, facts, issue_dates), percents)
     for a in infos:
         a.update(counts=counts.loc[a["doc_id"]].to_dict(), rejects=int(rejects.get(a["doc_id"], 0)))
@@ -179,7 +181,7 @@ def _write_index(env, site, tables, infos, facts, percents, nav, run_info) -> No
         kind_pages={k: f"tables/{FILES.get(k, k).removesuffix('.csv')}.html" for k in tables.frames},
         totals={k: len(df) for k, df in tables.frames.items()}, n_rejects=len(tables.rejects),
         reasons=data.rejects_by_reason(tables.rejects).to_dict("records"),
-        errors=tables.errors.to_dict("records"), settings=_settings(run_info))
+        errors=tables.errors.to_dict("records"), settings=settings, run=dict(settings))
     (site / "index.html").write_text(html, encoding="utf-8")
 
 
@@ -193,5 +195,5 @@ def _settings(run_info: dict) -> list[tuple[str, str]]:
     shown = [("corpus", ", ".join(map(str, run_info.get("paths", [])))), ("rules folder", rules),
              ("rules version", rules_version(rules)), ("newsfacts", own), ("python", platform.python_version()),
              ("written", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))]
-    shown += [(k, str(v)) for k, v in run_info.items() if k not in ("paths", "rules")]
+    shown += [(k.replace("_", " "), str(v)) for k, v in run_info.items() if k not in ("paths", "rules", "rules_version")]
     return shown

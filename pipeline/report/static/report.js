@@ -59,8 +59,7 @@ function linkMentions() {
     m.addEventListener("mouseleave", () => light(m.dataset.ref, false));
     m.addEventListener("click", e => {
       e.stopPropagation();
-      const row = rowsByRef[m.dataset.ref];
-      if (row) row.scrollIntoView({ block: "nearest" });
+      scrollRowIntoSide(rowsByRef[m.dataset.ref]);
     });
   });
   Object.entries(rowsByRef).forEach(([ref, tr]) => {
@@ -84,8 +83,13 @@ function showTarget() {
   const marks = document.querySelectorAll(`mark[data-ref="${CSS.escape(id)}"]`);
   marks.forEach(m => m.classList.add("targeted"));
   if (marks.length) marks[0].scrollIntoView({ block: "center" });
-  const row = document.querySelector(`tr[data-ref="${CSS.escape(id)}"]`);
-  if (row) row.scrollIntoView({ block: "nearest" });
+  scrollRowIntoSide(document.querySelector(`tr[data-ref="${CSS.escape(id)}"]`));
+}
+
+function scrollRowIntoSide(row) {
+  // Scroll only the side panel: row.scrollIntoView would move the whole page away from the mention.
+  const side = row && row.closest(".side");
+  if (side) side.scrollTop = row.offsetTop - side.clientHeight / 2;
 }
 
 document.querySelectorAll("table.sortable").forEach(makeSortable);
