@@ -135,11 +135,11 @@ def content_hash(data: bytes, meta: dict) -> str:
     return h.hexdigest()[:32]
 
 
-def batches(items: list[Item], workers: int, max_bytes: int = BATCH_BYTES) -> list[list[Item]]:
+def batches(items: list[Item], workers: int, max_bytes: int | None = None) -> list[list[Item]]:
     """Consecutive items up to ``max_bytes`` each, and at least ~4 batches per worker so a
     small run still spreads over the workers."""
     total = sum(i.size for i in items)
-    limit = max(1, min(max_bytes, total // max(1, 4 * workers)))
+    limit = max(1, min(max_bytes or BATCH_BYTES, total // max(1, 4 * workers)))
     out, cur, size = [], [], 0
     for item in items:
         if cur and size + item.size > limit:

@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+from pandas.io.stata import InvalidColumnName
 
 FILES = {"amount": "amounts.csv", "percent": "percents.csv", "date": "dates.csv", "project": "projects.csv"}
 
@@ -104,7 +105,7 @@ def write_dta(df: pd.DataFrame, path: Path) -> None:
         if not pd.api.types.is_numeric_dtype(out[col]):  # Stata strings have no missing value: ""
             out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Stata.*")
+        warnings.filterwarnings("ignore", category=InvalidColumnName)  # end -> _end, as documented
         atomic_write(path, lambda tmp: out.to_stata(tmp, write_index=False, version=118, convert_strl=long_text))
 
 

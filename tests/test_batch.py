@@ -1,0 +1,161 @@
+"""Batch runs: the ledger's incremental behaviour, resuming, workers, formats, atomic outputs."""
+import io
+import shutil
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from pipeline import batch
+from pipeline.batch import Progress, run
+from pipeline.corpus import discover
+from pipeline.write import write_tables
+
+from .conftest import CORPUS, RULES
+
+TABLES = ["amounts.csv", "percents.csv", "dates.csv", "projects.csv", "rejects.csv", "errors.csv"]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A copy of the bundled corpus the test may change."""
+    return shutil.copytree(CORPUS, tmp_path / "corpus")
+
+
+def _read(out, name):
+    return (out / name).read_bytes()
+
+
+def _quiet():
+    return Progress(0, stream=io.StringIO())
+
+
+def test_first_run_writes_what_extract_articles_gives(tmp_path, corpus_tables):
+    out = tmp_path / "out"
+    summary = run([CORPUS], out, workers=1, progress=_quiet())
+    expected = tmp_path / "expected"
+    write_tables(corpus_tables, expected)
+    for name in TABLES:
+        assert _read(out, name) == _read(expected, name), name
+    assert summary.new == 5 and summary.skipped == 0 and summary.wrote
+    assert summary.records == {k: len(df) for k, df in corpus_tables.frames.items()}
+    assert (out / "ledger.sqlite").exists() and (out / "facts.csv").exists()
+
+
+def test_rerun_skips_unchanged_and_follows_changes(tmp_path, corpus):
+    out = tmp_path / "out"
+    run([corpus], out, workers=1, progress=_quiet())
+    before = {name: _read(out, name) for name in TABLES}
+    again = run([corpus], out, workers=1, progress=_quiet())
+    assert (again.new, again.changed, again.skipped, again.wrote) == (0, 0, 5, False)
+    assert {name: _read(out, name) for name in TABLES} == before
+
+    changed = corpus / "002_210148cc11667783.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n全年完成投资12.5亿元。\n", encoding="utf-8")
+    (corpus / "004_581a6fd3e0f6c134.txt").unlink()
+    (corpus / "extra.txt").write_text("今年计划投资3亿元，同比增长15%。", encoding="utf-8")
+    third = run([corpus], out, workers=1, progress=_quiet())
+    assert (third.new, third.changed, third.skipped, third.removed) == (1, 1, 3, 1)
+    amounts = pd.read_csv(out / "amounts.csv", encoding="utf-8-sig")
+    assert "12.5亿元" in set(amounts.text) and "3亿元" in set(amounts.text)
+    for name in ("amounts.csv", "dates.csv", "projects.csv", "rejects.csv"):
+        assert "004_581a6fd3e0f6c134" not in set(pd.read_csv(out / name, encoding="utf-8-sig").doc_id)
+
+
+def test_a_rules_change_reprocesses_everything(tmp_path):
+    rules = shutil.copytree(RULES, tmp_path / "rules")
+    out = tmp_path / "out"
+    run([CORPUS], out, rules, workers=1, progress=_quiet())
+    with (rules / "percent.yaml").open("a", encoding="utf-8") as f:
+        f.write("\n# a comment is a change too\n")
+    again = run([CORPUS], out, rules, workers=1, progress=_quiet())
+    assert (again.changed, again.skipped) == (5, 0)
+
+
+def test_manifest_metadata_is_part_of_the_hash(tmp_path, corpus):
+    out = tmp_path / "out"
+    run([corpus], out, workers=1, progress=_quiet())
+    again = run([corpus], out, issue_date="2020-06-01", workers=1, progress=_quiet())
+    assert again.changed == 4 and again.skipped == 1  # one article already had a date
+
+
+def test_a_failed_write_leaves_the_previous_outputs_and_the_ledger_resumes(tmp_path, corpus, monkeypatch):
+    out = tmp_path / "out"
+    run([corpus], out, workers=1, progress=_quiet())
+    before = {name: _read(out, name) for name in TABLES}
+    (corpus / "extra.txt").write_text("今年计划投资3亿元。", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # a run killed while writing
+    monkeypatch.setattr(batch, "write_tables", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run([corpus], out, workers=1, progress=_quiet())
+    assert {name: _read(out, name) for name in TABLES} == before
+    assert not list(out.glob(".newsfacts-tmp-*"))
+    monkeypatch.undo()
+    resumed = run([corpus], out, workers=1, progress=_quiet())
+    assert (resumed.new, resumed.skipped, resumed.wrote) == (0, 6, True)  # extra.txt was already done
+    assert "3亿元" in set(pd.read_csv(out / "amounts.csv", encoding="utf-8-sig").text)
+
+
+def test_a_run_killed_between_batches_keeps_the_finished_ones(tmp_path, corpus, monkeypatch):
+    out = tmp_path / "out"
+    real = batch.process_batch
+    calls = []
+
+    def dies_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(batch, "process_batch", dies_on_second_batch)
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)  # one article per batch
+    with pytest.raises(KeyboardInterrupt):
+        run([corpus], out, workers=1, progress=_quiet())
+    assert not (out / "amounts.csv").exists()
+    done = sqlite3.connect(out / "ledger.sqlite").execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert done == 1
+    monkeypatch.undo()
+    resumed = run([corpus], out, workers=1, progress=_quiet())
+    assert (resumed.new, resumed.skipped) == (4, 1)
+
+
+def test_two_worker_processes_write_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "BATCH_BYTES", 8 * 1024)  # several batches, out of order
+    one, two = tmp_path / "one", tmp_path / "two"
+    run([CORPUS], one, workers=1, progress=_quiet())
+    summary = run([CORPUS], two, workers=2, progress=_quiet())
+    for name in TABLES + ["facts.csv", "projects_index.csv"]:
+        assert _read(one, name) == _read(two, name), name
+    assert len([pid for pid in summary.peak_rss_mb if pid != "main"]) == 2
+
+
+def test_unreadable_files_are_errors_and_the_rest_completes(tmp_path, corpus):
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    out = tmp_path / "out"
+    summary = run([corpus], out, workers=1, progress=_quiet())
+    errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig")
+    assert list(errors.doc_id) == ["broken"] and errors.stage[0] == "read"
+    assert summary.failed == 1 and summary.records["amount"] > 0
+
+
+def test_doc_ids_stay_unique_across_papers_and_dates(tmp_path):
+    text = (CORPUS / "002_210148cc11667783.txt").read_bytes()
+    for folder in ("衡阳日报/2021-01-07", "衡阳日报/2021-01-08", "湘潭日报/2021-01-07"):
+        (tmp_path / "c" / folder).mkdir(parents=True)
+        (tmp_path / "c" / folder / "01.txt").write_bytes(text)
+    found = discover([tmp_path / "c"])
+    assert [m["doc_id"] for _, m in found] == ["湘潭日报/2021-01-07/01", "衡阳日报/2021-01-07/01", "衡阳日报/2021-01-08/01"]
+    assert [(m["paper"], m["issue_date"]) for _, m in found][0] == ("湘潭日报", "2021-01-07")
+    run([tmp_path / "c"], tmp_path / "out", workers=1, progress=_quiet())
+    amounts = pd.read_csv(tmp_path / "out" / "amounts.csv", encoding="utf-8-sig")
+    assert amounts.groupby("doc_id").size().nunique() == 1 and amounts.doc_id.nunique() == 3
+
+
+def test_progress_is_plain_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    with Progress(10, stream=stream, every=0) as progress:
+        progress.advance(4)
+        progress.advance(6)
+    lines = stream.getvalue().splitlines()
+    assert lines[-1].startswith("newsfacts: 10/10 articles") and "articles/s" in lines[0] and "ETA" in lines[0]

@@ -1,0 +1,29 @@
+"""The Dask engine on a real (local, loopback) cluster writes what one process writes."""
+import io
+import logging
+
+import pytest
+
+from pipeline import batch
+from pipeline.batch import Progress, run
+
+from .conftest import CORPUS
+
+distributed = pytest.importorskip("distributed")
+
+TABLES = ["amounts.csv", "percents.csv", "dates.csv", "projects.csv", "rejects.csv", "errors.csv", "facts.csv"]
+
+
+def test_dask_cluster_outputs_equal_a_single_process_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "BATCH_BYTES", 16 * 1024)  # several tasks, finishing out of order
+    single = tmp_path / "single"
+    run([CORPUS], single, workers=1, progress=Progress(0, io.StringIO()))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=logging.WARNING) as cluster:
+        out = tmp_path / "dask"
+        summary = run([CORPUS], out, engine="dask", scheduler=cluster.scheduler_address,
+                      progress=Progress(0, io.StringIO()))
+    for name in TABLES:
+        assert (out / name).read_bytes() == (single / name).read_bytes(), name
+    assert summary.new == 5 and summary.failed == 0
+    assert len([pid for pid in summary.peak_rss_mb if pid != "main"]) == 2  # both workers took tasks
