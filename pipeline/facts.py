@@ -1,6 +1,72 @@
-"""Placeholder: facts.csv (issue 5) replaces this module."""
+"""facts.csv: every amount and percent tied to its subject, predicate, date and modality.
+
+``build_facts(tables)`` links each article's numbers (``facts_link``), maps every
+part back to original offsets, and validates the table (``facts_schema``); rows
+that fail go to the run's rejects with the reason, like the mention tables.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
 import pandas as pd
 
+from .facts_link import Part, link_sentence
+from .facts_rules import load_fact_rules
+from .facts_schema import COLUMNS, validate_facts
+from .facts_text import FactText, fact_text
+from .rules import DEFAULT_RULES_DIR
+from .segment import get_segmenter
 
-def build_facts(tables) -> pd.DataFrame:
-    return pd.DataFrame()
+
+def build_facts(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> pd.DataFrame:
+    facts, rejects = facts_and_rejects(tables, rules_dir)
+    if len(rejects):  # the run writes rejects.csv after the derived tables, so these reach it
+        tables.rejects = pd.concat([tables.rejects, rejects], ignore_index=True)
+    return facts
+
+
+def facts_and_rejects(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rules = load_fact_rules(str(rules_dir))
+    segmenter = get_segmenter(str(Path(rules_dir) / "lexicon"))
+    rows, texts = [], {}
+    for doc_id, article in tables.articles.items():
+        ft = fact_text(doc_id, article.text, tables.frames, segmenter, rules.table("sentence_ends"))
+        texts[doc_id] = article.text
+        for sentence in ft.sentences:
+            rows += [fact_row(ft, f) for f in link_sentence(ft, rules, sentence)]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    return validate_facts(df, texts, rules)
+
+
+def fact_row(ft: FactText, fact: dict) -> dict:
+    number, subject, pred, date = fact["number"], fact["subject"], fact["predicate"], fact["date"]
+    n = number.row
+    row = dict(doc_id=ft.doc_id, kind=fact["kind"], start=n["start"], end=n["end"], text=n["text"],
+               value=n["value"], value_max=n.get("value_max"), unit=n.get("currency") or n.get("unit"),
+               qualifier=n.get("qualifier"), modality=fact["modality"], sentence=ft.text[slice(*fact["sentence"])].strip(),
+               rule_id=f"fact.{fact['subject_source'] or 'unlinked'}")
+    row.update(_subject_columns(ft, subject))
+    row.update(_part_columns(ft, "predicate", pred.word if pred else None, pred))
+    row.update(_date_columns(date, fact["date_scope"]))
+    return row
+
+
+def _subject_columns(ft: FactText, subject: Part | None) -> dict:
+    cols = _part_columns(ft, "subject", subject.text if subject else None, subject)
+    head = ft.original_span(*subject.head) if subject and subject.head else (None, None)
+    cols.update(subject_head_start=head[0], subject_head_end=head[1])
+    return cols
+
+
+def _part_columns(ft: FactText, name: str, text: str | None, part) -> dict:
+    start, end = ft.original_span(part.start, part.end) if part is not None else (None, None)
+    return {name: text, f"{name}_start": start, f"{name}_end": end}
+
+
+def _date_columns(date, scope: str) -> dict:
+    if date is None:
+        return dict(date=None, start_date=None, end_date=None, date_text=None, date_start=None, date_end=None,
+                    date_scope=None)
+    d = date.row
+    return dict(date=d["value"], start_date=d["start_date"], end_date=d["end_date"], date_text=d["text"],
+                date_start=d["start"], date_end=d["end"], date_scope=scope)

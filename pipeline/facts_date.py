@@ -1,0 +1,105 @@
+"""The date that governs a number: the clause's own, else the sentence's, else the
+paragraph's last one, else the last one of the enclosing section (a heading's own
+content, or the content of the headings above it: ``到2025年…“四大目标”`` governs
+``目标一…年均增长9%``). Comparison bases (比上半年, 较去年同期) never govern."""
+from __future__ import annotations
+
+import regex
+
+from .facts_rules import FactRules
+from .facts_text import FactText, Span
+
+
+def governing_date(ft: FactText, rules: FactRules, clause: tuple[int, int], sentence: tuple[int, int],
+                   number: Span) -> tuple[Span | None, str]:
+    """(the date mention, the scope it was found in: clause/sentence/paragraph/section)."""
+    dates = [d for d in ft.mentions.get("date", []) if _usable(ft, rules, d)]
+    own = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
+    before = [d for d in own if d.end <= number.start]
+    if own:
+        return (before[-1] if before else own[0]), "clause"
+    in_sentence = [d for d in dates if sentence[0] <= d.start and d.end <= sentence[1]]
+    before = [d for d in in_sentence if d.end <= clause[0]]
+    if in_sentence:
+        return (before[-1] if before else in_sentence[0]), "sentence"
+    para = ft.paragraphs[ft.paragraph_index(number.start)]
+    earlier = [d for d in dates if para[0] <= d.start and d.end <= sentence[0]]
+    carried = [d for d in earlier if opens_sentence(ft, rules, d)] or earlier
+    if carried:
+        return _refined(carried[-1], earlier), "paragraph"
+    return _section_date(ft, rules, dates, ft.paragraph_index(number.start))
+
+
+def opens_sentence(ft: FactText, rules: FactRules, d: Span) -> bool:
+    """A date carries on to the next sentences only when it opens its own (``前三季度，…``,
+    ``2020年，…``); a date inside a statement (``一季度、半年均居全省第一``) stays in it."""
+    sentence = ft.enclosing(ft.sentences, d.start)
+    lead = ft.text[sentence[0]:d.start]
+    for word in sorted(rules.table("date_lead_words", []), key=len, reverse=True):
+        lead = lead.replace(word, "")
+    return not regex.sub(r"[\s\d.、，,：:#*]", "", lead)
+
+
+def _refined(chosen: Span, earlier: list[Span]) -> Span:
+    """``2021年1月22日，2021年…项目集中开工``: a coarser date right after a finer one inside
+    it does not replace it."""
+    i = earlier.index(chosen)
+    while i > 0 and _within(earlier[i - 1], earlier[i]):
+        i -= 1
+    return earlier[i]
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    a, b = inner.row, outer.row
+    return (a["start_date"], a["end_date"]) != (b["start_date"], b["end_date"]) \
+        and b["start_date"] <= a["start_date"] and a["end_date"] <= b["end_date"]
+
+
+def _usable(ft: FactText, rules: FactRules, d: Span) -> bool:
+    if not isinstance(d.row.get("start_date"), str):
+        return False  # unresolved (XXXX-03-12): no period to report
+    left = ft.text[max(0, d.start - 3):d.start]
+    return not any(left.endswith(m) for m in rules.table("comparison_markers", []))
+
+
+def _section_date(ft: FactText, rules: FactRules, dates: list[Span], para_index: int) -> tuple[Span | None, str]:
+    allowed = _ancestor_paragraphs(ft, para_index)
+    # any date of a section's own text counts: its introduction (…明确了到2025年…“四大目标”:) frames it
+    candidates = [d for d in dates if ft.paragraph_index(d.start) in allowed and d.start < ft.paragraphs[para_index][0]]
+    return (candidates[-1], "section") if candidates else (None, "")
+
+
+def _ancestor_paragraphs(ft: FactText, para_index: int) -> set[int]:
+    """Paragraphs whose nearest heading is this paragraph's heading or one above it."""
+    owner = _owners(ft)
+    chain, h = set(), owner[para_index]
+    while True:
+        chain.add(h)
+        if h < 0:
+            break
+        h = _parent_heading(ft, h)
+    return {i for i in range(len(ft.paragraphs)) if owner[i] in chain}
+
+
+def _owners(ft: FactText) -> list[int]:
+    """For each paragraph, the index of the heading it sits under (-1: before any heading)."""
+    owners, current = [], -1
+    for i in range(len(ft.paragraphs)):
+        if i in ft.headings:
+            current = i
+        owners.append(current)
+    return owners
+
+
+def _parent_heading(ft: FactText, h: int) -> int:
+    level = ft.headings[h]
+    return next((j for j in range(h - 1, -1, -1) if j in ft.headings and ft.headings[j] < level), -1)
+
+
+def date_is_target(ft: FactText, rules: FactRules, d: Span | None) -> bool:
+    """``到2025年`` / ``力争2025年``: a target marker as the word right before the date
+    (a whole word: ``时间回到2021年`` looks back, it sets no target)."""
+    if d is None:
+        return False
+    words = ft.segmenter.cut(ft.text[max(0, d.start - 6):d.start])
+    return bool(words) and words[-1] in rules.table("target_date_markers", [])

@@ -1,0 +1,91 @@
+"""The text a fact is read from: one article's clean working copy cut into
+sections, paragraphs, sentences and clauses, with the mention tables mapped onto it.
+
+Facts are linked in the clean copy (page breaks repaired, so ``28个省重\\n\\n点项目``
+reads as one phrase) and every part is mapped back to original offsets at the end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .clean import CleanText, clean
+from .segment import Segmenter
+
+
+@dataclass
+class Span:
+    start: int  # clean-copy offsets
+    end: int
+    row: dict = field(default_factory=dict)  # the mention row (original offsets) it came from
+
+
+@dataclass
+class FactText:
+    doc_id: str
+    cleaned: CleanText
+    paragraphs: list[tuple[int, int]]
+    headings: dict[int, int]  # paragraph index -> heading level (# count)
+    sentences: list[tuple[int, int]]
+    mentions: dict[str, list[Span]]  # kind -> spans in clean offsets, sorted
+    segmenter: Segmenter
+
+    @property
+    def text(self) -> str:
+        return self.cleaned.text
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.cleaned.to_original(start, end)
+
+    def enclosing(self, spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+        for s, e in spans:
+            if s <= pos < e:
+                return s, e
+        return pos, pos
+
+    def paragraph_index(self, pos: int) -> int:
+        return next((i for i, (s, e) in enumerate(self.paragraphs) if s <= pos < e), -1)
+
+
+def fact_text(doc_id: str, original: str, frames: dict[str, pd.DataFrame], segmenter: Segmenter,
+              sentence_ends: str) -> FactText:
+    cleaned = clean(original, segmenter)
+    paragraphs, headings = _paragraphs(cleaned.text)
+    sentences = [s for p in paragraphs for s in split_spans(cleaned.text, p, sentence_ends, keep=True)]
+    to_clean = {o: i for i, o in enumerate(cleaned.offsets)}
+    mentions = {kind: _spans(df[df["doc_id"] == doc_id], to_clean) for kind, df in frames.items()}
+    return FactText(doc_id, cleaned, paragraphs, headings, sentences, mentions, segmenter)
+
+
+def _paragraphs(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """Non-blank lines (a repaired page break already joined the halves of a paragraph)."""
+    spans, headings, pos = [], {}, 0
+    for line in text.split("\n"):
+        if line.strip():
+            if line.lstrip().startswith("#"):
+                headings[len(spans)] = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans, headings
+
+
+def split_spans(text: str, span: tuple[int, int], separators: str, keep: bool = False) -> list[tuple[int, int]]:
+    """Cut ``text[span]`` after (keep) or around each separator character."""
+    out, start = [], span[0]
+    for i in range(span[0], span[1]):
+        if text[i] in separators:
+            out.append((start, i + 1 if keep else i))
+            start = i + 1
+    if start < span[1]:
+        out.append((start, span[1]))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _spans(df: pd.DataFrame, to_clean: dict[int, int]) -> list[Span]:
+    spans = []
+    for row in df.to_dict("records"):
+        start, last = to_clean.get(int(row["start"])), to_clean.get(int(row["end"]) - 1)
+        if start is not None and last is not None:  # a mention inside a removed break has no clean position
+            spans.append(Span(start, last + 1, row))
+    return sorted(spans, key=lambda s: (s.start, s.end))
