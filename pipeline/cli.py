@@ -49,7 +49,24 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list misses, spurious rows and wrong values")
     ev.set_defaults(func=cmd_eval)
     _add_show(sub)
+    _add_check(sub)
     return p
+
+
+def _add_check(sub) -> None:
+    check = sub.add_parser("check", help="check a run's facts.csv against a folder of known facts (YAML)")
+    check.add_argument("facts_dir", type=Path, help="folder of known-facts YAML files (e.g. tests/facts)")
+    check.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder (default: outputs)")
+    check.set_defaults(func=cmd_check)
+
+
+def cmd_check(args) -> int:
+    """Each known fact found / wrong / missing; exit 1 on any regression (known misses excepted)."""
+    from .facts_check import check_all, format_results, load_known, read_facts
+
+    results = check_all(load_known(args.facts_dir), read_facts(args.out))
+    print(format_results(results))
+    return 1 if any(r.regression for r in results) else 0
 
 
 def _add_show(sub) -> None:

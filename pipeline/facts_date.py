@@ -21,7 +21,7 @@ def governing_date(ft: FactText, rules: FactRules, clause: tuple[int, int], sent
     in_sentence = [d for d in dates if sentence[0] <= d.start and d.end <= sentence[1]]
     before = [d for d in in_sentence if d.end <= clause[0]]
     if in_sentence:
-        return (before[-1] if before else in_sentence[0]), "sentence"
+        return (_refined(before[-1], before) if before else in_sentence[0]), "sentence"
     para = ft.paragraphs[ft.paragraph_index(number.start)]
     earlier = [d for d in dates if para[0] <= d.start and d.end <= sentence[0]]
     carried = [d for d in earlier if opens_sentence(ft, rules, d)] or earlier
