@@ -335,7 +335,8 @@ def partitions(items: list[Item]) -> pd.DataFrame:
                          "year": [(i.meta.get("issue_date") or "")[:4] or None for i in items]})
 
 
-def write_outputs(out_dir: Path, tables: Tables, fmt: str, parts: pd.DataFrame, run_info: dict) -> None:
+def write_outputs(out_dir: Path, tables: Tables, fmt: str, parts: pd.DataFrame, run_info: dict,
+                  timings: dict | None = None) -> None:
     """Every output into a temporary folder inside ``out_dir``, then each renamed into place;
     an exception before the renames leaves the previous outputs untouched."""
     from .derived import derived_tables
@@ -343,8 +344,12 @@ def write_outputs(out_dir: Path, tables: Tables, fmt: str, parts: pd.DataFrame, 
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
     try:
-        write_tables(tables, tmp, derived_tables(tables), fmt=fmt, partitions=parts)
-        write_report(tmp, tables, run_info)
+        with stage(timings, "derived"):
+            extra = derived_tables(tables)
+        with stage(timings, "write"):
+            write_tables(tables, tmp, extra, fmt=fmt, partitions=parts)
+        with stage(timings, "report"):
+            write_report(tmp, tables, run_info)
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:
@@ -375,7 +380,9 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
     version = rules_version(rules_dir)
     ledger = Ledger(out_dir / LEDGER_NAME)
     try:
+        t_plan = time.perf_counter()
         p = plan(paths, ledger, version, issue_date, force)
+        t_plan = time.perf_counter() - t_plan
         summary = RunSummary(new=p.new, changed=p.changed, skipped=p.skipped, removed=len(p.removed))
         ledger.remove(p.removed)
         _process(p, ledger, version, rules_dir, summary, engine, workers or os.cpu_count() or 1,
@@ -384,6 +391,8 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
                 "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed)
     finally:
         ledger.close()
+    if timed:
+        summary.timings["plan"] = t_plan
     summary.peak_rss_mb["main"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -415,15 +424,14 @@ def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summ
         summary.wrote = False
         summary.records, summary.rejects, summary.errors = ledger.totals(KINDS)
         return
-    t = time.perf_counter()
-    tables = merge(ledger, p.items)
+    timings = summary.timings if timed else None
+    with stage(timings, "merge"):
+        tables = merge(ledger, p.items)
     summary.records = {k: len(df) for k, df in tables.frames.items()}
     summary.rejects, summary.errors = len(tables.rejects), len(tables.errors)
     summary.tables = tables
-    write_outputs(out_dir, tables, fmt, partitions(p.items), run_info)
+    write_outputs(out_dir, tables, fmt, partitions(p.items), run_info, timings)
     ledger.set_meta(f"outputs:{fmt}", state)
-    if timed:
-        summary.timings["write"] = time.perf_counter() - t
 
 
 def _remove_stale_tmp(out_dir: Path) -> None:

@@ -39,12 +39,24 @@ class JiebaTokenizer:
         self.segmenter = segmenter
 
     def __call__(self, text: str) -> Doc:
-        words = [w for w, _, _ in self.segmenter.tokenize(text)] if text else []
+        tokens = self.segmenter.tokenize(text) if text else []
+        words = [w for w, _, _ in tokens]
         starts, prev = [], None
         for word in words:
             starts.append(prev is None or prev[-1] in SENTENCE_END or prev[-1] == "\n")
             prev = word
-        return Doc(self.vocab, words=words, spaces=[False] * len(words), sent_starts=starts)
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words), sent_starts=starts)
+        # the offsets article_context needs, kept from the segmenter: walking the Doc's
+        # tokens and sentences again in Python costs more than building the Doc
+        doc.user_data["offsets"] = ([(s, e) for _, s, e in tokens], _sentences(tokens, starts))
+        return doc
+
+
+def _sentences(tokens, starts) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, as ``doc.sents`` gives them."""
+    bounds = [s for (_, s, _), first in zip(tokens, starts) if first]
+    ends = bounds[1:] + [tokens[-1][2]] if tokens else []
+    return list(zip(bounds, ends))
 
 
 @Language.factory("newsfacts_kind", default_config={"kind": "amount", "rules_dir": str(DEFAULT_RULES_DIR)})
@@ -76,10 +88,10 @@ def article_context(doc: Doc) -> ArticleContext:
     """The context every kind reads, built once per doc."""
     if "ctx" not in doc.user_data:
         meta = doc.user_data.get("meta", {})
+        tokens, sentences = doc.user_data.get("offsets") or (
+            [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [])
         doc.user_data["ctx"] = ArticleContext(
-            doc_id=meta.get("doc_id", ""), text=doc.text,
-            tokens=[(t.idx, t.idx + len(t.text)) for t in doc],
-            sentences=[(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [],
+            doc_id=meta.get("doc_id", ""), text=doc.text, tokens=tokens, sentences=sentences,
             segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""))
     return doc.user_data["ctx"]
 

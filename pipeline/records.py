@@ -67,9 +67,11 @@ def validate(kind: str, df: pd.DataFrame, texts: dict[str, str]) -> tuple[pd.Dat
 
 def _offset_failures(df: pd.DataFrame, texts: dict[str, str]) -> dict[int, str]:
     bad = {}
-    for i, row in df[["doc_id", "start", "end", "text"]].iterrows():
-        original = texts.get(row.doc_id, "")
-        if not (0 <= row.start < row.end <= len(original)) or original[row.start:row.end] != row.text:
+    # plain lists, not iterrows: this runs for every row of a batch run
+    columns = (df.index.tolist(), df["doc_id"].tolist(), df["start"].tolist(), df["end"].tolist(), df["text"].tolist())
+    for i, doc_id, start, end, text in zip(*columns):
+        original = texts.get(doc_id, "")
+        if not (0 <= start < end <= len(original)) or original[start:end] != text:
             bad[i] = "offsets do not point at the text"
     return bad
 
