@@ -30,7 +30,7 @@ def test_binary_file_is_named_in_the_error(tmp_path):
 
 
 def test_undecodable_bytes_are_reported():
-    with pytest.raises(ReadError, match="not valid UTF-8 or GB18030"):
+    with pytest.raises(ReadError, match="not valid UTF-8, UTF-16, GB18030/GBK or Big5"):
         decode(bytes([0x81, 0x20, 0xFF, 0x81, 0x7F]) * 10, "x.txt")
 
 
