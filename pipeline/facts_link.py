@@ -82,7 +82,7 @@ def _remember_clause(ft: FactText, rules: FactRules, clause: Clause, state: Sent
     listed = after_example_list(words, rules)  # A、B等23个项目 is one subject, not a list
     state.list_words = listed if any(w.text == rules.table("list_separator") for w in listed) else []
     words = after_example_list(noun_phrase_prefix(words, rules), rules)
-    if not words and preds and preds[0].group == "verbs":  # 新增市场主体3850家: the counted thing
+    if not phrase_ok(words, rules) and preds and preds[0].group == "verbs":  # 新增市场主体3850家: the counted thing
         words = _verb_object(ft, rules, clause, preds[0])
     if phrase_ok(words, rules) and _ends_with_noun(words) and not state.list_words:
         state.subject, state.topic = _part(ft, words), None
@@ -109,8 +109,15 @@ def _trailing_noun_phrase(ft: FactText, rules: FactRules, clause: Clause) -> Par
 
 
 def _verb_object(ft: FactText, rules: FactRules, clause: Clause, verb: Match) -> list[Word]:
-    """``新增“四上”单位353家``: the verb and the noun phrase it counts, up to the count."""
-    words = [w for w in clause.words if w.start >= verb.start]
+    """``新增“四上”单位353家``, ``全市新签约项目48个``: the verb (with an adverb right
+    before it) and the noun phrase it counts, up to the count."""
+    strip, dates = set(rules.subject["strip_words"]), _date_spans(ft, clause)
+    lead = [w for w in clause.words if w.start < verb.start]
+    while lead and (lead[0].text in strip or lead[0].pos in ("r", "p", "c", "x")
+                    or any(s <= lead[0].start < e for s, e in dates)):
+        lead = lead[1:]
+    start = lead[0].start if lead and all(w.pos in ("d", "ad", "a") for w in lead) else verb.start
+    words = [w for w in clause.words if w.start >= start]
     out = []
     for w in words:
         if w.pos == "q" or any(c.isdigit() for c in w.text) or w.text in ("，", ","):
@@ -203,7 +210,7 @@ def _noun_after(ft: FactText, rules: FactRules, clause: Clause, number: Span) ->
         i += 1
     out = []
     for w in words[i:]:
-        if not (w.pos[:1] in ("n", "v") or w.pos in ("eng", "j", "l")) or w.text in skip:
+        if not (w.pos[:1] in ("n", "v", "g") or w.pos in ("eng", "j", "l")) or w.text in skip:
             break
         out.append(w)
     while out and not _ends_with_noun(out):

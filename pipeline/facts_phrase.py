@@ -39,7 +39,9 @@ def trim(words: list[Word], rules: FactRules, dates: list[tuple[int, int]]) -> l
     """Drop pronouns, adverbs, dates, modality and clause-opening words from both edges."""
     conf = rules.subject
     strip_words = set(conf["strip_words"]) | set(rules.table("target_date_markers", [])) | _modality_words(rules)
-    drop = lambda w, tags: w.text in strip_words or w.pos in tags or _in_dates(w, dates) or not w.text.strip()
+    keep = set(conf.get("keep_words", []))
+    drop = lambda w, tags: w.text not in keep and (w.text in strip_words or w.pos in tags or _in_dates(w, dates)
+                                                   or not w.text.strip())
     lo, hi = 0, len(words)
     while lo < hi and drop(words[lo], conf["strip_pos_leading"]):
         lo += 1
