@@ -159,3 +159,12 @@ def test_progress_is_plain_lines_when_not_a_terminal():
         progress.advance(6)
     lines = stream.getvalue().splitlines()
     assert lines[-1].startswith("newsfacts: 10/10 articles") and "articles/s" in lines[0] and "ETA" in lines[0]
+
+
+def test_the_run_command_prints_the_summary(tmp_path, capsys):
+    from pipeline.cli import main
+
+    assert main(["run", str(CORPUS), "--out", str(tmp_path / "out"), "--workers", "1", "--format", "dta"]) == 0
+    printed = capsys.readouterr().out
+    assert "articles: 5 new, 0 changed, 0 skipped, 0 failed" in printed and "records: amount" in printed
+    assert (tmp_path / "out" / "amounts.dta").exists()
