@@ -51,13 +51,13 @@ def build_corpus(mb: int) -> Path:
     return folder
 
 
-def child(corpus: Path, out: Path, config: str) -> dict:
+def child(corpus: Path, out: Path, config: str, hooks: bool = False) -> dict:
     """One run in this (fresh) process; what the parent prints."""
     from pipeline.batch import Progress, run
 
     kwargs = CONFIGS.get(config, dict(workers=1))
     t0 = time.perf_counter()
-    summary = run([corpus], out, timed=True, progress=Progress(0, open("/dev/null", "w")), **kwargs)
+    summary = run([corpus], out, timed=True, hooks=hooks, progress=Progress(0, open("/dev/null", "w")), **kwargs)
     return {"seconds": time.perf_counter() - t0, "timings": summary.timings,
             "rss": {str(k): v for k, v in summary.peak_rss_mb.items()},
             "articles": summary.new + summary.changed + summary.skipped, "records": summary.records}
