@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except (RuleError, FileNotFoundError) as exc:
         print(f"newsfacts: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # batch.OutputError and the like: disk full, read-only output folder
+        print(f"newsfacts: {exc}", file=sys.stderr)
+        return 3
 
 
 def parser() -> argparse.ArgumentParser:
