@@ -12,14 +12,18 @@ renamed into place at the end; a failed run leaves the previous outputs as they 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import resource
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
+import traceback
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,13 +35,22 @@ from .corpus import discover
 from .extract import ERROR_COLUMNS, Tables, article_rows
 from .ledger import LEDGER_NAME, ArticleResult, Ledger
 from .nlp import KINDS, build_nlp
-from .read import Article, ReadError, article_from_bytes, read_article
+from .read import HTML_SUFFIXES, Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
-from .write import FILES, SUFFIX, replace_path, write_tables
+from .write import FILES, SUFFIX, atomic_write, replace_path, write_tables
 
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
 TMP_PREFIX = ".newsfacts-tmp-"
+TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
+# Fault injection for the tests: with NEWSFACTS_FAULT_INJECT=exit (or =raise) in the environment,
+# an article whose text holds FAULT_MARKER makes its worker process exit at once (or raise).
+FAULT_ENV, FAULT_MARKER = "NEWSFACTS_FAULT_INJECT", "NEWSFACTS-FAULT-INJECT"
+
+
+class OutputError(OSError):
+    """The output folder cannot be written (disk full, read-only, permissions): the run stops,
+    the previous outputs stay as they were, and the articles already finished stay in the ledger."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,8 @@ class Item:
     meta: dict
     content_hash: str | None  # None: the file could not be read
     size: int = 0
+    error: str = ""        # why the file cannot be read or the folder walked ("" when it can)
+    error_stage: str = ""  # read | discover
 
 
 @dataclass
@@ -64,7 +79,7 @@ class Plan:
 class BatchOutput:
     results: list[ArticleResult]
     timings: dict | None
-    pid: int
+    pid: int | None  # None: no process finished the batch (its worker crashed)
     peak_rss_mb: float
 
 
@@ -98,14 +113,16 @@ class RunSummary:
 def plan(paths: list[Path], ledger: Ledger, version: str, issue_date: str | None = None,
          force: bool = False) -> Plan:
     """Hash every article and decide what to process: new, changed, or all when the rules changed."""
-    items = [_item(path, meta, issue_date) for path, meta in discover(paths)]
+    problems = []
+    items = [_item(path, meta, issue_date) for path, meta in discover(paths, problems)]
+    items += [_problem(path, meta, message, "discover") for path, meta, message in problems]
     known = ledger.entries()
     p = Plan(items, [])
     for item in items:
         entry = known.get(item.doc_id)
         if entry is None:
             p.new += 1
-        elif force or item.content_hash is None or entry.content_hash != item.content_hash \
+        elif force or entry.content_hash != item.content_hash \
                 or entry.rules_version != version:
             p.changed += 1
         else:
@@ -123,9 +140,16 @@ def _item(path: Path, meta: dict, issue_date: str | None) -> Item:
         meta["issue_date"] = issue_date
     try:
         data = path.read_bytes()
-    except OSError:
-        return Item(meta["doc_id"], str(path), meta, None)
+    except OSError as exc:
+        return _problem(path, meta, f"cannot read file ({exc.strerror or exc})", "read")
     return Item(meta["doc_id"], str(path), meta, content_hash(data, meta), len(data))
+
+
+def _problem(path: Path, meta: dict, message: str, where: str) -> Item:
+    """An unreadable file or folder: hashed by its message, so a rerun skips it until the problem
+    changes (and tries it again then)."""
+    return Item(meta["doc_id"], str(path), meta, content_hash(f"{where}: {message}".encode(), meta),
+                error=message, error_stage=where)
 
 
 def content_hash(data: bytes, meta: dict) -> str:
@@ -158,6 +182,9 @@ def load_batch(items: list[Item]) -> list[tuple[Item, bytes | str]]:
     worker on another machine needs no shared disk (a read failure travels as its message)."""
     out = []
     for item in items:
+        if item.error:
+            out.append((item, item.error))
+            continue
         try:
             out.append((item, Path(item.path).read_bytes()))
         except OSError as exc:
@@ -186,20 +213,50 @@ def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> 
         with stage(timings, "read"):
             article = article_from_bytes(data, item.path, **item.meta)
     except ReadError as exc:
-        return _failed(result, "read", exc.problem), {}, ""
+        return _failed(result, item.error_stage or "read", exc.problem), {}, ""
+    except Exception as exc:  # a parser bug on odd bytes must not stop the batch either
+        return _failed(result, "read", traceback_summary(exc)), {}, ""
     text = article.text
     try:
+        _inject_fault(text)
         kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
     except Exception as exc:  # one bad article must not stop the batch
-        return _failed(result, "extract", f"{type(exc).__name__}: {exc}"), {}, ""
+        return _failed(result, "extract", traceback_summary(exc)), {}, ""
     result.rejects = [[r[c] for c in records.REJECT_COLUMNS] for r in rule_rejects]
+    if Path(item.path).suffix.lower() in HTML_SUFFIXES:
+        result.text = text  # saved as texts/<doc_id>.txt: the offsets index this extracted text
     return result, kind_rows, text
+
+
+def _inject_fault(text: str) -> None:
+    how = os.environ.get(FAULT_ENV)
+    if how and FAULT_MARKER in text:
+        if how == "exit":
+            os._exit(70)  # a hard crash: no exception, no cleanup, as a segfault in a C extension
+        raise RuntimeError(f"fault injected ({FAULT_ENV}={how})")
+
+
+def traceback_summary(exc: BaseException, frames: int = 3) -> str:
+    """``Type: message (at file:line in function ← …)``, innermost frame first."""
+    tb = traceback.extract_tb(exc.__traceback__)[-frames:]
+    where = " ← ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(tb))
+    return f"{type(exc).__name__}: {exc}" + (f" (at {where})" if where else "")
 
 
 def _failed(result: ArticleResult, where: str, problem: str) -> ArticleResult:
     result.status = "failed"
     result.errors = [[result.path, result.doc_id, where, problem]]
     return result
+
+
+def crashed(item: Item, exc: BaseException) -> BatchOutput:
+    """The outcome of an article whose worker process died (or whose task failed) while it ran
+    alone: the article is failed with the reason, nothing else is lost."""
+    result = ArticleResult(item.doc_id, item.path, item.content_hash, rows={k: [] for k in KINDS})
+    why = f"{type(exc).__name__}: {exc}".strip()
+    _failed(result, "worker", f"the worker process crashed on this article ({why}); "
+                              "the rest of its batch was processed without it")
+    return BatchOutput([result], None, None, 0.0)
 
 
 def _validate(done: list[tuple]) -> None:
@@ -240,15 +297,50 @@ def run_batches(batch_list: list[list[Item]], rules_dir: str, engine: str = "loc
 
 
 def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
+    """A pool of ``workers`` processes. A worker that dies (a hard crash in a C extension, the
+    OOM killer, os._exit) breaks the whole pool and every batch in flight with it, so the pool
+    is started again and those batches run once more, each alone: a batch that crashes alone
+    is split into its articles, and an article that crashes alone is the one that failed."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     # fork: the workers inherit this process's loaded pipeline (jieba, rules) at no cost
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=build_nlp, initargs=(rules_dir,)) as pool:
-        submit = lambda items: pool.submit(process_batch, load_batch(items), rules_dir, timed)  # noqa: E731
-        yield from _bounded(submit, lambda fs: wait(fs, return_when=FIRST_COMPLETED), batch_list, 2 * workers)
+    queue = deque((items, False) for items in batch_list)  # (articles, run alone)
+    limit = 2 * workers
+    while queue:
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=build_nlp, initargs=(rules_dir,))
+        inflight, lost = {}, []
+        try:
+            while (queue or inflight) and not lost:
+                while queue and len(inflight) < limit and not (queue[0][1] and inflight):
+                    items, alone = queue.popleft()
+                    inflight[pool.submit(process_batch, load_batch(items), rules_dir, timed)] = (items, alone)
+                    if alone:
+                        break  # a suspect runs by itself, so a crash names it
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    items, alone = inflight.pop(future)
+                    try:
+                        out = future.result()
+                    except BrokenProcessPool as exc:
+                        lost.append((items, alone, exc))
+                        continue
+                    yield out
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        lost += [(items, alone, None) for items, alone in inflight.values()]  # broken with the pool
+        retry = []
+        for items, alone, exc in lost:
+            if not alone:
+                retry.append((items, True))
+            elif len(items) > 1:
+                retry += [([item], True) for item in items]
+            else:
+                yield crashed(items[0], exc or BrokenProcessPool("the pool broke"))
+        queue.extendleft(reversed(retry))
 
 
 def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool):
@@ -273,17 +365,32 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
 
 def _bounded(submit, wait_first, batch_list, limit: int):
     """At most ``limit`` batches in flight: the articles' bytes are read just before sending,
-    so memory does not grow with the corpus."""
-    todo = iter(batch_list)
-    pending = {submit(items) for _, items in zip(range(limit), todo)}  # range first: zip must not drop an item
+    so memory does not grow with the corpus. A batch whose task fails (on Dask, a worker that
+    died on it too often: KilledWorker) runs again one article per task, and an article that
+    fails alone is reported as failed; the rest of the batch completes."""
+    todo = deque(batch_list)
+    pending = {}
+
+    def fill():
+        while todo and len(pending) < limit:
+            items = todo.popleft()
+            pending[submit(items)] = items
+
+    fill()
     while pending:
-        done, pending = wait_first(pending)
-        pending = set(pending)
+        done, _ = wait_first(set(pending))
         for future in done:
-            yield future.result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.add(submit(nxt))
+            items = pending.pop(future)
+            try:
+                out = future.result()
+            except Exception as exc:
+                if len(items) > 1:
+                    todo.extendleft([item] for item in reversed(items))
+                else:
+                    yield crashed(items[0], exc)
+                continue
+            yield out
+        fill()
 
 
 # ---------------------------------------------------------------- merge and write
@@ -377,20 +484,25 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
     t0 = time.perf_counter()
     rules_dir, out_dir = str(rules_dir), Path(out_dir)
     build_nlp(rules_dir)  # a broken rule file stops the run here, before any article or output
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_tmp(out_dir)
+    with _output_errors(out_dir, "cannot create the output folder"):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_tmp(out_dir)
     version = rules_version(rules_dir)
-    ledger = Ledger(out_dir / LEDGER_NAME)
+    with _output_errors(out_dir, f"cannot open the ledger {out_dir / LEDGER_NAME}"):
+        ledger = Ledger(out_dir / LEDGER_NAME)
     try:
         t_plan = time.perf_counter()
         p = plan(paths, ledger, version, issue_date, force)
         t_plan = time.perf_counter() - t_plan
         summary = RunSummary(new=p.new, changed=p.changed, skipped=p.skipped, removed=len(p.removed))
-        ledger.remove(p.removed)
+        with _output_errors(out_dir, "cannot record the removed articles in the ledger"):
+            ledger.remove(p.removed)
+            _remove_texts(out_dir, p.removed)
         _process(p, ledger, version, rules_dir, summary, engine, workers or os.cpu_count() or 1,
-                 scheduler, timed, progress)
-        _finish(p, ledger, version, out_dir, fmt, summary, {"rules": rules_dir, "rules_version": version,
-                "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed, hooks)
+                 scheduler, timed, progress, out_dir)
+        with _output_errors(out_dir, "cannot write the outputs"):
+            _finish(p, ledger, version, out_dir, fmt, summary, {"rules": rules_dir, "rules_version": version,
+                    "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed, hooks)
     finally:
         ledger.close()
     if timed:
@@ -401,20 +513,64 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
 
 
 def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: RunSummary, engine: str,
-             workers: int, scheduler: str | None, timed: bool, progress) -> None:
-    """Run the plan's articles, committing each finished batch to the ledger."""
+             workers: int, scheduler: str | None, timed: bool, progress, out_dir: Path | None = None) -> None:
+    """Run the plan's articles, committing each finished batch to the ledger (after saving the
+    texts extracted from HTML articles, so a committed article always has its text)."""
     if not p.todo:
         return
     progress = progress or Progress(len(p.todo))
     with progress:
         for out in run_batches(batches(p.todo, workers), rules_dir, engine, workers, scheduler, timed):
-            ledger.record(out.results, version)
+            with _output_errors(out_dir, "cannot record finished articles in the ledger"):
+                if out_dir is not None:
+                    _save_texts(out_dir, out.results)
+                ledger.record(out.results, version)
             summary.failed += sum(r.status != "ok" for r in out.results)
             for name, seconds in (out.timings or {}).items():
                 summary.timings[name] = summary.timings.get(name, 0.0) + seconds
-            pid = out.pid
-            summary.peak_rss_mb[pid] = max(summary.peak_rss_mb.get(pid, 0.0), out.peak_rss_mb)
+            if out.pid is not None:
+                summary.peak_rss_mb[out.pid] = max(summary.peak_rss_mb.get(out.pid, 0.0), out.peak_rss_mb)
             progress.advance(len(out.results))
+
+
+def text_path(out_dir: Path, doc_id: str) -> Path:
+    """Where the text extracted from an HTML article is kept (``texts/<doc_id>.txt``)."""
+    return Path(out_dir) / TEXTS_DIR / f"{doc_id}.txt"
+
+
+def _save_texts(out_dir: Path, results) -> None:
+    for r in results:
+        if r.text is not None:
+            path = text_path(out_dir, r.doc_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, lambda tmp, text=r.text: Path(tmp).write_text(text, encoding="utf-8", newline=""))
+
+
+def _remove_texts(out_dir: Path, doc_ids) -> None:
+    for doc_id in doc_ids:
+        text_path(out_dir, doc_id).unlink(missing_ok=True)
+
+
+class _output_errors:
+    """An OSError or SQLite error while writing into the output folder becomes an OutputError
+    that says what could not be done, where, and that nothing written before is lost."""
+
+    def __init__(self, out_dir: Path | None, what: str):
+        self.out_dir, self.what = out_dir, what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, OutputError) or not isinstance(exc, (OSError, sqlite3.Error)):
+            return False
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            reason = f"{reason} (the disk is full)"
+        elif isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            reason = f"{reason} (the output folder is read-only or not writable)"
+        raise OutputError(f"{self.what} in {self.out_dir}: {reason}. The previous outputs are unchanged "
+                          "and every article finished before is kept in the ledger; rerun to resume.") from exc
 
 
 def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summary: RunSummary,

@@ -45,6 +45,7 @@ class ArticleResult:
     rows: dict[str, list] = field(default_factory=dict)
     rejects: list = field(default_factory=list)   # lists in REJECT_COLUMNS order
     errors: list = field(default_factory=list)    # lists in ERROR_COLUMNS order
+    text: str | None = None  # the text extracted from an HTML article (saved beside the outputs, not here)
 
     def counts(self) -> dict[str, int]:
         return {**{k: len(v) for k, v in self.rows.items()}, "rejects": len(self.rejects)}
