@@ -6,20 +6,30 @@ rejects and errors.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import regex
 
 from . import records
 from .clean import clean
-from .nlp import KINDS, build_nlp, run_nlp
+from .kinds.base import ArticleContext
+from .nlp import KINDS, article_context, build_nlp, run_nlp
 from .read import Article, ReadError
 from .rules import DEFAULT_RULES_DIR
 from .timing import stage
 
 ERROR_COLUMNS = ["path", "doc_id", "stage", "error"]
+
+# A huge article (a year of a paper in one file) is processed in paragraph-aligned chunks,
+# so that the working copy's offset map, the tokens and the spaCy Doc exist for one chunk
+# at a time and memory stays bounded (see ``_chunked_rows``).
+CHUNK_THRESHOLD = 1_000_000  # characters (~3 MB of Chinese UTF-8); above this, chunks
+CHUNK_CHARS = 200_000        # the size a chunk aims at
+CHUNK_MARGIN = 2_000         # context read on each side of a chunk; its mentions belong to the neighbour
 
 
 @dataclass
@@ -63,7 +73,10 @@ def extract_articles(articles, rules_dir: str | Path = DEFAULT_RULES_DIR) -> Tab
 
 def article_rows(article: Article, rules_dir: str, timings: dict | None = None) -> tuple[dict, list]:
     """One article's rows per kind and its rule rejects (unvalidated): the unit a worker runs.
-    ``timings`` (the benchmark's) collects seconds per stage."""
+    ``timings`` (the benchmark's) collects seconds per stage. An article longer than
+    ``CHUNK_THRESHOLD`` characters is processed in chunks, with the same records."""
+    if len(article.text) > CHUNK_THRESHOLD:
+        return _chunked_rows(article, rules_dir, timings)
     nlp = build_nlp(rules_dir)
     with stage(timings, "clean"):
         cleaned = clean(article.text, nlp.tokenizer.segmenter)
@@ -77,6 +90,136 @@ def article_rows(article: Article, rules_dir: str, timings: dict | None = None) 
             out[kind], rej = records.mention_rows(article.doc_id, kind, found.get(kind, []), cleaned, ctx.sentence_at)
             rejects += rej
     return out, rejects
+
+
+# The end of a paragraph that ends a sentence: the cleaner never joins across it (a page
+# break is repaired only when the left side does not end a sentence), so a cut there gives
+# the same working copy as the whole text.
+_SAFE_CUT = regex.compile(r"[。！？!?；;][ \t\u3000]*\n\s*")
+_SENTENCE_END = regex.compile(r"[。！？!?；;]")
+
+
+def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None) -> tuple[dict, list]:
+    """``article_rows`` for a huge article, one paragraph-aligned segment at a time.
+
+    Every kind but dates looks only at nearby text: each segment is cleaned and run through
+    the pipeline with ``CHUNK_MARGIN`` characters of context on each side (whole lines), and
+    keeps the mentions that start inside it. Dates carry state through the article (the
+    writing year, the last year named, the dateline), so they are found in one pass over the
+    whole working copy, which is built segment by segment without offset maps; each date is
+    then given its offsets and sentence by the segment that holds it."""
+    nlp = build_nlp(rules_dir)
+    segmenter = nlp.tokenizer.segmenter
+    text, n = article.text, len(article.text)
+    segments = _segments(text, CHUNK_CHARS)
+    # pass 1: the working copy (text only) and the dates over all of it
+    starts, breaks, pieces, pos = [], [], [], 0
+    with stage(timings, "clean"):
+        for a, b in segments:
+            c = clean(text[a:b], segmenter)
+            starts.append(pos)
+            breaks.append(c.breaks)
+            pieces.append(c.text)
+            pos += len(c.text)
+        whole = "".join(pieces)
+        del pieces
+    dates = []
+    if "date" in nlp.pipe_names:
+        with stage(timings, "extract"):
+            comp = nlp.get_pipe("date")
+            ctx = ArticleContext(doc_id=article.doc_id, text=whole, tokens=[], sentences=[], segmenter=segmenter,
+                                 issue_date=_date(article.issue_date), title=article.title)
+            dates = sorted(comp.module.find(ctx, comp.rules), key=lambda m: m.start)
+    del whole
+    date_starts = [m.start for m in dates]
+    # pass 2: each segment with its margins through the pipeline, dates excepted
+    out, rejects = {k: [] for k in KINDS}, []
+    others = [k for k in nlp.pipe_names if k != "date"]
+    for i, (a, b) in enumerate(segments):
+        w0, w1 = _line_start(text, a - CHUNK_MARGIN), _line_end(text, b + CHUNK_MARGIN)
+        with stage(timings, "clean"):
+            cw = clean(text[w0:w1], segmenter)
+        with nlp.select_pipes(enable=others):
+            doc = run_nlp(nlp, cw.text, timings=timings, doc_id=article.doc_id,
+                          issue_date=_date(article.issue_date), title=article.title)
+        with stage(timings, "extract"):
+            ctx = article_context(doc)
+            found = doc.user_data.get("newsfacts", {})
+            ka, kb = bisect.bisect_left(cw.offsets, a - w0), bisect.bisect_left(cw.offsets, b - w0)
+            end = starts[i + 1] if i + 1 < len(segments) else float("inf")
+            lo, hi = bisect.bisect_left(date_starts, starts[i]), bisect.bisect_left(date_starts, end)
+            for kind in KINDS:
+                if kind == "date":
+                    mentions = [_to_window(m, starts[i], breaks[i], a - w0, cw.offsets) for m in dates[lo:hi]]
+                else:
+                    mentions = [m for m in found.get(kind, []) if ka <= m.start < kb]
+                rows, rej = records.mention_rows(article.doc_id, kind, mentions, cw, ctx.sentence_at)
+                for row in rows + rej:
+                    row["start"] += w0
+                    row["end"] += w0
+                out[kind] += rows
+                rejects += rej
+        del doc, cw, ctx, found
+    return out, rejects
+
+
+def _segments(text: str, size: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) spans of about ``size`` characters, cut after a paragraph that
+    ends a sentence; failing that (within 4 × size) after a line, a sentence, or anywhere."""
+    n, pos, cuts = len(text), 0, []
+    while n - pos > size:
+        target, limit = pos + size, min(n, pos + 4 * size)
+        m = _SAFE_CUT.search(text, target, limit)
+        if m:
+            cut = m.end()
+        elif (nl := text.find("\n", target, limit)) >= 0:
+            cut = nl + 1
+        elif m := _SENTENCE_END.search(text, target, limit):
+            cut = m.end()
+        else:
+            cut = target
+            while cut < limit and text[cut - 1].isalnum() and text[cut].isalnum():
+                cut += 1  # not inside a number or a word of Latin letters
+        if cut >= n:
+            break
+        cuts.append(cut)
+        pos = cut
+    bounds = [0, *cuts, n]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _line_start(text: str, pos: int) -> int:
+    """The start of the line holding ``pos`` (not more than 4 margins back)."""
+    if pos <= 0:
+        return 0
+    start = text.rfind("\n", 0, pos) + 1
+    return start if pos - start <= 4 * CHUNK_MARGIN else pos
+
+
+def _line_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    nl = text.find("\n", pos)
+    return nl + 1 if 0 <= nl - pos <= 4 * CHUNK_MARGIN else pos
+
+
+def _to_window(m, seg_clean_start: int, seg_breaks, seg_in_window: int, window_offsets: list[int]):
+    """A date mention found in the whole working copy, moved into a segment window's working copy."""
+    start = _unclean(m.start - seg_clean_start, seg_breaks) + seg_in_window
+    last = _unclean(max(m.end - 1, m.start) - seg_clean_start, seg_breaks) + seg_in_window
+    k = bisect.bisect_left(window_offsets, start)
+    k_last = bisect.bisect_left(window_offsets, last)
+    return replace(m, start=k, end=max(k_last + 1, k + (m.end > m.start)))
+
+
+def _unclean(i: int, spans) -> int:
+    """A segment's working-copy index back to the segment's original text (``spans`` removed)."""
+    for s, e in spans:
+        if i >= s:
+            i += e - s
+        else:
+            break
+    return i
 
 
 def assemble(rows: dict, rejects: list, errors: list, articles: dict[str, Article]) -> Tables:
