@@ -209,7 +209,7 @@ def _quarter(s: str) -> int:
 
 def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
     tables = rules.data
-    cands = candidates(ctx.text, rules)
+    cands = ctx.cache.pop("date_candidates", None) or candidates(ctx.text, rules)  # a huge article's, chunk by chunk (extract.py)
     built = [_build(c, ctx.text, tables) for c in cands]
     dateline = _dateline(ctx.text, built, tables.get("dateline", {}))
     issue = ctx.issue_date or (_as_date(built[dateline][1]) if dateline is not None else None)
