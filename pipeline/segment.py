@@ -36,7 +36,9 @@ class Segmenter:
         return list(self._impl.cut(text))
 
     def tokenize(self, text: str) -> list[Token]:
-        return [(w, s, e) for w, s, e in self._impl.tokenize(text)]
+        tokens = self._impl.tokenize(text)
+        # rjieba already returns a list of (word, start, end): copying it costs as much as segmenting
+        return tokens if type(tokens) is list else [(w, s, e) for w, s, e in tokens]
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """Words with jieba part-of-speech tags (n, ns, nt, nz, v, m, q, x …)."""

@@ -23,6 +23,7 @@ from .base import ArticleContext, Mention
 
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
 YEAR_MIN, YEAR_MAX = 1900, 2100
+_NEWLINE = regex.compile("\n")
 WORDS_SLOT = regex.compile(r"\(\?#words:([a-z_]+)\)")  # a regex comment naming a word table
 
 
@@ -214,7 +215,7 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
     dateline = _dateline(ctx.text, built, tables.get("dateline", {}))
     issue = ctx.issue_date or (_as_date(built[dateline][1]) if dateline is not None else None)
     resolver = _resolver(ctx, built, dateline, issue, rules)
-    newlines = [i for i, ch in enumerate(ctx.text) if ch == "\n"]
+    newlines = [m.start() for m in _NEWLINE.finditer(ctx.text)]
     mentions = []
     for i, (cand, expr) in enumerate(built):
         if cand.reject or expr is None:

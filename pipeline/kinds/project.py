@@ -81,6 +81,7 @@ class Config:
     count: regex.Pattern
     head_re: regex.Pattern
     patterns: dict = field(default_factory=dict)
+    heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
 def _build_config(rules) -> Config:
@@ -117,6 +118,7 @@ def _build_config(rules) -> Config:
         count_after=regex.compile(t("count_after_regex")),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         patterns=pats,
+        heads_by_last={h[-1]: [x for x in heads if x[-1] == h[-1]] for h in heads},
     )
 
 
@@ -174,8 +176,9 @@ def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
 
 def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidate]:
     cands = []
-    for i in range(len(toks)):
-        head = _head_of(text, toks, i, cfg)
+    for i, tok in enumerate(toks):
+        # most tokens cannot end a head word: test the last character before anything else
+        head = _head_of(text, toks, i, cfg) if text[tok.end - 1] in cfg.heads_by_last else ""
         if head:
             cands.append(_headed_candidate(text, toks, i, head, cfg))
     cands = _drop_nested(cands)
@@ -192,7 +195,7 @@ def _head_of(text: str, toks: list[Tok], i: int, cfg: Config) -> str:
     if nxt in cfg.head_blockers:
         return ""
     window = text[max(toks[0].start, tok.end - 8):tok.end]
-    for head in cfg.heads:
+    for head in cfg.heads_by_last.get(window[-1:], ()):  # the heads in cfg.heads order that end like the window
         if not window.endswith(head):
             continue
         if head in cfg.single_char_heads and (tok.word != head or i == 0 or toks[i - 1].tag[:1] != "n"):

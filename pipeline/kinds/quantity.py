@@ -8,6 +8,8 @@ that share one unit (``提高3.9、2.0、2.9个百分点``) give one mention per
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import regex
@@ -19,6 +21,29 @@ from .base import ArticleContext, Mention
 Normaliser = Callable[[regex.Match, Pattern, RuleSet], dict]
 _ALNUM = regex.compile(r"[A-Za-z0-9]")
 _SPLIT_DIGITS = regex.compile(r"\d[ \t]*\n*[ \t]*$")
+_LIST_ITEM = regex.compile(r"(?:\d[\d.,]*|[一二三四五六七八九十百千两]+)[^、，,。；;：:\s\d]{0,6}$")
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """The qualifier tables as the matcher reads them: word lists sorted longest first and
+    regexes compiled once per rule set, not on every mention."""
+    before: dict
+    before_words: list[str]  # longest first
+    not_after: dict
+    after: dict
+    after_words: list[str]  # longest first
+    inside: regex.Pattern
+    list_separators: str
+
+
+@lru_cache(maxsize=16)
+def qualifiers(rules: RuleSet) -> Qualifiers:
+    q = rules.table("qualifiers", {})
+    before, after = q.get("before", {}), q.get("after", {})
+    return Qualifiers(before, sorted(before, key=len, reverse=True), q.get("not_after", {}), after,
+                      sorted(after, key=len, reverse=True), regex.compile(q.get("inside", "[多余]")),
+                      q.get("list_separators", "、"))
 
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
@@ -108,41 +133,39 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
 def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
     """The qualifier from the words right before or after the span, else from the
     head of a list the span ends (``分别突破1亿人次、1200亿元``), else 多/余 inside."""
-    q = rules.table("qualifiers", {})
-    found = _word_before(text, mention.start, q.get("before", {}), q.get("not_after", {}))
-    found = found or _word_after(text, mention.end, q.get("after", {}))
+    q = qualifiers(rules)
+    found = _word_before(text, mention.start, q)
+    found = found or _word_after(text, mention.end, q)
     found = found or _list_head_qualifier(text, mention.start, q)
-    if not found and regex.search(q.get("inside", "[多余]"), text[mention.start:mention.end]):
+    if not found and q.inside.search(text[mention.start:mention.end]):
         found = "more_than"
     return found or "exact"
 
 
-def _word_before(text: str, pos: int, table: dict, not_after: dict) -> str:
-    for word in sorted(table, key=len, reverse=True):
+def _word_before(text: str, pos: int, q: Qualifiers) -> str:
+    for word in q.before_words:
         if text.endswith(word, 0, pos):
             before = text[pos - len(word) - 1:pos - len(word)]
-            if before and before in not_after.get(word, ""):
+            if before and before in q.not_after.get(word, ""):
                 continue
-            return table[word]
+            return q.before[word]
     return ""
 
 
-def _word_after(text: str, pos: int, table: dict) -> str:
-    for word in sorted(table, key=len, reverse=True):
+def _word_after(text: str, pos: int, q: Qualifiers) -> str:
+    for word in q.after_words:
         if text.startswith(word, pos):
-            return table[word]
+            return q.after[word]
     return ""
 
 
-def _list_head_qualifier(text: str, pos: int, q: dict) -> str:
+def _list_head_qualifier(text: str, pos: int, q: Qualifiers) -> str:
     """Walk back over ``、``-joined items to the first one; take its qualifier word."""
-    item = regex.compile(r"(?:\d[\d.,]*|[一二三四五六七八九十百千两]+)[^、，,。；;：:\s\d]{0,6}$")
-    seps = q.get("list_separators", "、")
-    while pos > 0 and text[pos - 1] in seps:
-        m = item.search(text, max(0, pos - 16), pos - 1)
+    while pos > 0 and text[pos - 1] in q.list_separators:
+        m = _LIST_ITEM.search(text, max(0, pos - 16), pos - 1)
         if not m:
             return ""
-        found = _word_before(text, m.start(), q.get("before", {}), q.get("not_after", {}))
+        found = _word_before(text, m.start(), q)
         if found:
             return found
         pos = m.start()
@@ -154,7 +177,7 @@ def shared_unit_items(ctx: ArticleContext, kept: list[Mention], rules: RuleSet, 
     spec = rules.table("shared_unit_list")
     if not spec:
         return []
-    item = rules.compile(spec["item"] + "$")
+    item = _shared_item(rules)
     taken = {(m.start, m.end) for m in kept}
     out = []
     for tail in kept:
@@ -170,6 +193,11 @@ def shared_unit_items(ctx: ArticleContext, kept: list[Mention], rules: RuleSet, 
             out.append(mention)
             pos = m.start()
     return out
+
+
+@lru_cache(maxsize=16)
+def _shared_item(rules: RuleSet) -> regex.Pattern:
+    return rules.compile(rules.table("shared_unit_list")["item"] + "$")
 
 
 def spec_values(m: regex.Match, tail: Mention, spec: dict, normalise, rules) -> dict:
