@@ -28,8 +28,8 @@ ERROR_COLUMNS = ["path", "doc_id", "stage", "error"]
 # so that the working copy's offset map, the tokens and the spaCy Doc exist for one chunk
 # at a time and memory stays bounded (see ``_chunked_rows``).
 CHUNK_THRESHOLD = 1_000_000  # characters (~3 MB of Chinese UTF-8); above this, chunks
-CHUNK_CHARS = 200_000        # the size a chunk aims at
-CHUNK_MARGIN = 2_000         # context read on each side of a chunk; its mentions belong to the neighbour
+CHUNK_CHARS = 50_000         # the size a chunk aims at (what kinds settle per chunk is quadratic in it)
+CHUNK_MARGIN = 1_000         # context read on each side of a chunk; its mentions belong to the neighbour
 
 
 @dataclass
@@ -107,29 +107,36 @@ def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None)
     keeps the mentions that start inside it. Dates carry state through the article (the
     writing year, the last year named, the dateline), so they are found in one pass over the
     whole working copy, which is built segment by segment without offset maps; each date is
-    then given its offsets and sentence by the segment that holds it."""
+    then given its offsets and sentence by the segment that holds it (date matching itself,
+    which is local, runs segment by segment: settling overlaps is quadratic in the matches)."""
     nlp = build_nlp(rules_dir)
     segmenter = nlp.tokenizer.segmenter
     text, n = article.text, len(article.text)
     segments = _segments(text, CHUNK_CHARS)
     # pass 1: the working copy (text only) and the dates over all of it
-    starts, breaks, pieces, pos = [], [], [], 0
-    with stage(timings, "clean"):
-        for a, b in segments:
+    starts, breaks, pieces, cands, pos = [], [], [], [], 0
+    dating = nlp.get_pipe("date") if "date" in nlp.pipe_names else None
+    for a, b in segments:
+        with stage(timings, "clean"):
             c = clean(text[a:b], segmenter)
-            starts.append(pos)
-            breaks.append(c.breaks)
-            pieces.append(c.text)
-            pos += len(c.text)
-        whole = "".join(pieces)
-        del pieces
+        starts.append(pos)
+        breaks.append(c.breaks)
+        pieces.append(c.text)
+        if dating is not None:  # matching is local: the candidates chunk by chunk (keeps it linear)
+            with stage(timings, "extract"):
+                cands += [replace(x, start=x.start + pos, end=x.end + pos)
+                          for x in dating.module.candidates(c.text, dating.rules)]
+        pos += len(c.text)
+    whole = "".join(pieces)
+    del pieces
     dates = []
-    if "date" in nlp.pipe_names:
+    if dating is not None:
         with stage(timings, "extract"):
-            comp = nlp.get_pipe("date")
             ctx = ArticleContext(doc_id=article.doc_id, text=whole, tokens=[], sentences=[], segmenter=segmenter,
-                                 issue_date=_date(article.issue_date), title=article.title)
-            dates = sorted(comp.module.find(ctx, comp.rules), key=lambda m: m.start)
+                                 issue_date=_date(article.issue_date), title=article.title,
+                                 cache={"date_candidates": cands})
+            dates = sorted(dating.module.find(ctx, dating.rules), key=lambda m: m.start)
+            del cands, ctx
     del whole
     date_starts = [m.start for m in dates]
     # pass 2: each segment with its margins through the pipeline, dates excepted
