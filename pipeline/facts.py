@@ -13,7 +13,7 @@ import pandas as pd
 from .facts_link import Part, link_sentence
 from .facts_rules import load_fact_rules
 from .facts_schema import COLUMNS, validate_facts
-from .facts_text import FactText, fact_text
+from .facts_text import FactText, fact_text, rows_by_doc
 from .rules import DEFAULT_RULES_DIR
 from .segment import get_segmenter
 
@@ -29,8 +29,9 @@ def facts_and_rejects(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> tupl
     rules = load_fact_rules(str(rules_dir))
     segmenter = get_segmenter(str(Path(rules_dir) / "lexicon"))
     rows, texts = [], {}
+    by_doc, none = rows_by_doc(tables.frames), {kind: [] for kind in tables.frames}
     for doc_id, article in tables.articles.items():
-        ft = fact_text(doc_id, article.text, tables.frames, segmenter, rules.table("sentence_ends"))
+        ft = fact_text(doc_id, article.text, by_doc.get(doc_id, none), segmenter, rules.table("sentence_ends"))
         texts[doc_id] = article.text
         for sentence in ft.sentences:
             rows += [fact_row(ft, f) for f in link_sentence(ft, rules, sentence)]

@@ -48,14 +48,25 @@ class FactText:
         return next((i for i, (s, e) in enumerate(self.paragraphs) if s <= pos < e), -1)
 
 
-def fact_text(doc_id: str, original: str, frames: dict[str, pd.DataFrame], segmenter: Segmenter,
+def fact_text(doc_id: str, original: str, rows: dict[str, list[dict]], segmenter: Segmenter,
               sentence_ends: str) -> FactText:
+    """``rows``: kind -> this article's mention rows (``rows_by_doc`` gives them for a run)."""
     cleaned = clean(original, segmenter)
     paragraphs, headings = _paragraphs(cleaned.text)
     sentences = [s for p in paragraphs for s in split_spans(cleaned.text, p, sentence_ends, keep=True)]
     to_clean = {o: i for i, o in enumerate(cleaned.offsets)}
-    mentions = {kind: _spans(df[df["doc_id"] == doc_id], to_clean) for kind, df in frames.items()}
+    mentions = {kind: _spans(kind_rows, to_clean) for kind, kind_rows in rows.items()}
     return FactText(doc_id, cleaned, paragraphs, headings, sentences, mentions, segmenter)
+
+
+def rows_by_doc(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, list[dict]]]:
+    """doc_id -> kind -> that article's rows, in table order. Grouped once per run: selecting
+    each article's rows from the whole table made the facts cost grow with the square of the corpus."""
+    out: dict[str, dict[str, list[dict]]] = {}
+    for kind, df in frames.items():
+        for row in df.to_dict("records"):
+            out.setdefault(row["doc_id"], {k: [] for k in frames})[kind].append(row)
+    return out
 
 
 def _paragraphs(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
@@ -82,9 +93,9 @@ def split_spans(text: str, span: tuple[int, int], separators: str, keep: bool = 
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
-def _spans(df: pd.DataFrame, to_clean: dict[int, int]) -> list[Span]:
+def _spans(rows: list[dict], to_clean: dict[int, int]) -> list[Span]:
     spans = []
-    for row in df.to_dict("records"):
+    for row in rows:
         start, last = to_clean.get(int(row["start"])), to_clean.get(int(row["end"]) - 1)
         if start is not None and last is not None:  # a mention inside a removed break has no clean position
             spans.append(Span(start, last + 1, row))

@@ -33,7 +33,7 @@ def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.Data
     if amounts is None or amounts.empty:
         return pd.DataFrame(columns=["year", "value"])
     amounts = amounts[amounts["currency"].fillna("CNY") == "CNY"]
-    dates = tables.frames.get("date", pd.DataFrame())
+    dates = _dates_by_doc(tables.frames.get("date"))
     rows = []
     for row in amounts.itertuples():
         year = (_year((facts.get((row.doc_id, int(row.start), int(row.end))) or {}).get("date"))
@@ -44,31 +44,41 @@ def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.Data
     return pd.DataFrame(rows, columns=["year", "value"])
 
 
-def percent_changes(percents: pd.DataFrame | None, article, facts: dict) -> pd.DataFrame:
-    """One article's percents with the kind of change they report: from the predicate facts
-    linked when it says, else from the words just before the number."""
-    columns = ["change", "unit", "value"]
-    if percents is None or percents.empty:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    for row in percents[percents["doc_id"] == article.doc_id].itertuples():
-        before = article.text[max(0, int(row.start) - 16):int(row.start)]
+CHANGE_COLUMNS = ["change", "unit", "value"]
+
+
+def percent_changes(rows: list[dict], article, facts: dict) -> list[dict]:
+    """One article's percents (its rows of the percent table) with the kind of change they
+    report: from the predicate facts linked when it says, else from the words just before the number."""
+    out = []
+    for row in rows:
+        start = int(row["start"])
+        before = article.text[max(0, start - 16):start]
         before = _CLAUSE_END.split(before)[-1]  # words of the previous clause say nothing about this one
-        predicate = (facts.get((row.doc_id, int(row.start), int(row.end))) or {}).get("predicate", "")
+        predicate = (facts.get((row["doc_id"], start, int(row["end"]))) or {}).get("predicate", "")
         change = change_of(predicate) if predicate else "other"
-        rows.append({"change": change if change != "other" else change_of(before), "unit": row.unit,
-                     "value": float(row.value)})
-    return pd.DataFrame(rows, columns=columns)
+        out.append({"change": change if change != "other" else change_of(before), "unit": row["unit"],
+                    "value": float(row["value"])})
+    return out
 
 
-def _year_before(dates: pd.DataFrame, doc_id: str, start: int) -> int | None:
-    if dates is None or dates.empty or "start_date" not in dates:
-        return None
-    before = dates[(dates["doc_id"] == doc_id) & (dates["end"] <= start)]
-    for value in reversed(before["start_date"].tolist()):
-        if _year(value):
+def _year_before(dates: dict[str, list[tuple[int, str]]], doc_id: str, start: int) -> int | None:
+    """The year of the last date (in table order) of the article that ends before ``start``."""
+    for end, value in reversed(dates.get(doc_id, ())):
+        if end <= start and _year(value):
             return _year(value)
     return None
+
+
+def _dates_by_doc(dates: pd.DataFrame | None) -> dict[str, list[tuple[int, str]]]:
+    """doc_id -> (end, start_date) of its dates in table order: grouped once, where filtering
+    the whole date table for every amount cost amounts × dates."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    if dates is None or dates.empty or "start_date" not in dates:
+        return out
+    for doc_id, end, value in zip(dates["doc_id"], dates["end"], dates["start_date"]):
+        out.setdefault(doc_id, []).append((end, value))
+    return out
 
 
 def _year(value) -> int | None:

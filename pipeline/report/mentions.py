@@ -56,25 +56,60 @@ def qualifier_of(kind: str, row: dict) -> str:
     return ""
 
 
-def article_mentions(frames: dict[str, pd.DataFrame], doc_id: str, facts: dict | None = None) -> list[dict]:
-    """Every mention of ``doc_id`` in document order, as display dicts."""
+def article_mentions(frames: dict[str, pd.DataFrame], doc_id: str, facts: dict | None = None,
+                     grouped: dict | None = None) -> list[dict]:
+    """Every mention of ``doc_id`` in document order, as display dicts. ``grouped`` (from
+    ``rows_by_doc(frames)``) saves selecting the article's rows from every table again."""
+    rows = grouped.get(doc_id, {}) if grouped is not None else _article_rows(frames, doc_id)
     out = []
-    for kind, df in frames.items():
-        if df is None or df.empty or "doc_id" not in df:
-            continue
-        for row in df[df["doc_id"] == doc_id].to_dict("records"):
+    for kind, kind_rows in rows.items():
+        for row in kind_rows:
             out.append(_display(kind, row, (facts or {}).get((doc_id, int(row["start"]), int(row["end"])), {})))
     return sorted(out, key=lambda m: (m["start"], -m["end"], m["kind"]))
 
 
-def article_rejects(rejects: pd.DataFrame, doc_id: str) -> list[dict]:
+def _article_rows(frames: dict[str, pd.DataFrame], doc_id: str) -> dict[str, list[dict]]:
+    return {kind: df[df["doc_id"] == doc_id].to_dict("records") for kind, df in frames.items() if _has_rows(df)}
+
+
+def _has_rows(df) -> bool:
+    return df is not None and not df.empty and "doc_id" in df
+
+
+def rows_by_doc(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, list[dict]]]:
+    """doc_id -> kind -> its rows in table order, for a whole run at once (one pass per table,
+    where selecting each article's rows from each table costs articles × rows)."""
+    out: dict[str, dict[str, list[dict]]] = {}
+    for kind, df in frames.items():
+        if _has_rows(df):
+            for row in df.to_dict("records"):
+                out.setdefault(row["doc_id"], {}).setdefault(kind, []).append(row)
+    return out
+
+
+def article_rejects(rejects: pd.DataFrame, doc_id: str, grouped: dict | None = None) -> list[dict]:
+    """``grouped``: ``rejects_by_doc(rejects)``, the same rows found in one pass."""
+    if grouped is not None:
+        return grouped.get(doc_id, [])
     if rejects is None or rejects.empty:
         return []
     rows = rejects[(rejects["doc_id"] == doc_id) & rejects["start"].notna() & rejects["end"].notna()]
-    return [dict(kind=_str(r["kind"]), start=int(r["start"]), end=int(r["end"]), text=_str(r["text"]),
-                 rule_id=_str(r.get("rule_id")), reason=_str(r.get("reason")),
-                 id=anchor(_str(r["kind"]), r["start"], r["end"], rejected=True))
-            for r in rows.to_dict("records")]
+    return [_reject(r) for r in rows.to_dict("records")]
+
+
+def rejects_by_doc(rejects: pd.DataFrame) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    if rejects is None or rejects.empty:
+        return out
+    for r in rejects[rejects["start"].notna() & rejects["end"].notna()].to_dict("records"):
+        out.setdefault(r["doc_id"], []).append(_reject(r))
+    return out
+
+
+def _reject(r: dict) -> dict:
+    return dict(kind=_str(r["kind"]), start=int(r["start"]), end=int(r["end"]), text=_str(r["text"]),
+                rule_id=_str(r.get("rule_id")), reason=_str(r.get("reason")),
+                id=anchor(_str(r["kind"]), r["start"], r["end"], rejected=True))
 
 
 def facts_index(facts: pd.DataFrame | None) -> dict:
