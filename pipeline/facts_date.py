@@ -13,7 +13,7 @@ from .facts_text import FactText, Span
 def governing_date(ft: FactText, rules: FactRules, clause: tuple[int, int], sentence: tuple[int, int],
                    number: Span) -> tuple[Span | None, str]:
     """(the date mention, the scope it was found in: clause/sentence/paragraph/section)."""
-    dates = [d for d in ft.mentions.get("date", []) if _usable(ft, rules, d)]
+    dates = usable_dates(ft, rules)
     own = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
     before = [d for d in own if d.end <= number.start]
     if own:
@@ -53,6 +53,13 @@ def _within(inner: Span, outer: Span) -> bool:
     a, b = inner.row, outer.row
     return (a["start_date"], a["end_date"]) != (b["start_date"], b["end_date"]) \
         and b["start_date"] <= a["start_date"] and a["end_date"] <= b["end_date"]
+
+
+def usable_dates(ft: FactText, rules: FactRules) -> list[Span]:
+    """The article's dates that may govern a number, found once per article (not once per number)."""
+    if "usable_dates" not in ft.cache:
+        ft.cache["usable_dates"] = [d for d in ft.mentions.get("date", []) if _usable(ft, rules, d)]
+    return ft.cache["usable_dates"]
 
 
 def _usable(ft: FactText, rules: FactRules, d: Span) -> bool:

@@ -6,7 +6,9 @@ clause-opening words trimmed from its edges.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .facts_rules import FactRules
 
@@ -22,9 +24,10 @@ class Word:
 def tag_words(segmenter, text: str, start: int, end: int, cuts: set[int] = frozenset()) -> list[Word]:
     """Tagged words; a word that straddles a mention edge in ``cuts`` is split there
     (``2025年产值``: jieba's 年产值 must not hide 产值 inside the date 2025年)."""
-    words, pos = [], start
+    words, pos, cuts = [], start, sorted(cuts)
     for w, tag in segmenter.tag(text[start:end]):
-        edges = [pos] + sorted(c for c in cuts if pos < c < pos + len(w)) + [pos + len(w)]
+        inner = cuts[bisect.bisect_right(cuts, pos):bisect.bisect_left(cuts, pos + len(w))] if cuts else []
+        edges = [pos] + inner + [pos + len(w)]
         words += [Word(text[a:b], tag, a, b) for a, b in zip(edges, edges[1:])]
         pos += len(w)
     return words
@@ -38,8 +41,7 @@ def boundaries(words: list[Word], offset: int) -> set[int]:
 def trim(words: list[Word], rules: FactRules, dates: list[tuple[int, int]]) -> list[Word]:
     """Drop pronouns, adverbs, dates, modality and clause-opening words from both edges."""
     conf = rules.subject
-    strip_words = set(conf["strip_words"]) | set(rules.table("target_date_markers", [])) | _modality_words(rules)
-    keep = set(conf.get("keep_words", []))
+    strip_words, keep = _trim_words(rules)
     drop = lambda w, tags: w.text not in keep and (w.text in strip_words or w.pos in tags or _in_dates(w, dates)
                                                    or not w.text.strip())
     lo, hi = 0, len(words)
@@ -93,6 +95,14 @@ def phrase_ok(words: list[Word], rules: FactRules) -> bool:
 
 def _in_dates(w: Word, dates: list[tuple[int, int]]) -> bool:
     return any(s < w.end and w.start < e for s, e in dates)
+
+
+@lru_cache(maxsize=4)
+def _trim_words(rules: FactRules) -> tuple[set[str], set[str]]:
+    """(words trimmed from a phrase's edges, words always kept), built once per rule set."""
+    conf = rules.subject
+    strip_words = set(conf["strip_words"]) | set(rules.table("target_date_markers", [])) | _modality_words(rules)
+    return strip_words, set(conf.get("keep_words", []))
 
 
 def _modality_words(rules: FactRules) -> set[str]:

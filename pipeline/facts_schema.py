@@ -70,7 +70,7 @@ def offset_failures(df: pd.DataFrame, texts: dict[str, str]) -> dict[int, str]:
     """Every part must point at its own text in the original (page breaks inside a part
     are whitespace and do not count); a distributed subject is item + shared head."""
     bad = {}
-    for i, row in df.iterrows():
+    for i, row in zip(df.index, df.to_dict("records")):  # plain dicts: iterrows builds a Series per row
         original = texts.get(row["doc_id"], "")
         for name, (text_col, s_col, e_col) in PARTS.items():
             want = row[text_col]

@@ -6,6 +6,7 @@ reads as one phrase) and every part is mapped back to original offsets at the en
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,6 +31,7 @@ class FactText:
     sentences: list[tuple[int, int]]
     mentions: dict[str, list[Span]]  # kind -> spans in clean offsets, sorted
     segmenter: Segmenter
+    cache: dict = field(default_factory=dict)  # work the linker does once per article (usable dates …)
 
     @property
     def text(self) -> str:
@@ -45,7 +47,10 @@ class FactText:
         return pos, pos
 
     def paragraph_index(self, pos: int) -> int:
-        return next((i for i, (s, e) in enumerate(self.paragraphs) if s <= pos < e), -1)
+        if "paragraph_starts" not in self.cache:  # paragraphs are in text order and do not overlap
+            self.cache["paragraph_starts"] = [s for s, _ in self.paragraphs]
+        i = bisect.bisect_right(self.cache["paragraph_starts"], pos) - 1
+        return i if i >= 0 and self.paragraphs[i][0] <= pos < self.paragraphs[i][1] else -1
 
 
 def fact_text(doc_id: str, original: str, rows: dict[str, list[dict]], segmenter: Segmenter,
