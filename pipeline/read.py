@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def _looks_like_text(text: str) -> bool:
     that happens to decode, or the wrong codec)."""
     if not text:
         return True
-    bad = sum(1 for ch in text if _is_junk(ch))
+    # each distinct character is classified once: a text repeats a few thousand characters
+    bad = sum(n for ch, n in Counter(text).items() if _is_junk(ch))
     return bad / len(text) < 0.01
 
 
