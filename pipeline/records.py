@@ -7,6 +7,7 @@ with the rule and the reason: nothing found is silently dropped.
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -24,7 +25,12 @@ ANCHORS = ["explicit", "context", "publication", "relative"]
 
 
 def columns(kind: str) -> list[str]:
-    return COMMON + importlib.import_module(f"pipeline.kinds.{kind}").COLUMNS
+    return list(_columns(kind))
+
+
+@lru_cache(maxsize=None)
+def _columns(kind: str) -> tuple[str, ...]:  # asked for every mention: import_module is not free
+    return tuple(COMMON + importlib.import_module(f"pipeline.kinds.{kind}").COLUMNS)
 
 
 def mention_rows(doc_id: str, kind: str, mentions: list[Mention], clean: CleanText, sentences) -> tuple[list, list]:
@@ -38,7 +44,7 @@ def mention_rows(doc_id: str, kind: str, mentions: list[Mention], clean: CleanTe
             continue
         s, e = sentences(m.start)
         row = dict(doc_id=doc_id, start=start, end=end, text=text, sentence=clean.text[s:e].strip(), rule_id=m.rule_id)
-        row.update({c: m.values.get(c) for c in columns(kind)[len(COMMON):]})
+        row.update({c: m.values.get(c) for c in _columns(kind)[len(COMMON):]})
         rows.append(row)
     return rows, rejects
 
