@@ -17,6 +17,7 @@ import regex
 import yaml
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+LOOKAHEAD_ROOM = 16  # characters after a trigger region that a pattern's lookaheads may read
 
 
 class RuleError(Exception):
@@ -29,6 +30,26 @@ class Pattern:
     regex: regex.Pattern
     source: str
     options: dict = field(default_factory=dict)  # every other key of the rule
+    # runs of the rule file's ``match_chars`` that hold one of the rule's ``trigger``
+    # characters: the only places a match can be (None: scan the whole text)
+    regions: regex.Pattern | None = None
+
+    def finditer(self, text: str):
+        """The matches of ``regex.finditer(text)``, found only inside the trigger regions.
+
+        A match is made of ``match_chars`` and holds a trigger character, so it lies
+        inside one region; scanning each region alone gives the same matches because
+        lookbehinds see the text before ``pos`` and ``endpos`` leaves room after the
+        region for lookaheads (``$`` cannot match inside a region then)."""
+        if self.regions is None:
+            yield from self.regex.finditer(text)
+            return
+        for region in self.regions.finditer(text):
+            start, end = region.span()
+            for m in self.regex.finditer(text, start, min(len(text), end + LOOKAHEAD_ROOM)):
+                if m.start() >= end:
+                    break
+                yield m
 
 
 @dataclass(eq=False)  # hashable by identity: loaded once per file and cached
@@ -77,7 +98,7 @@ def _load(path_str: str, kind: str) -> RuleSet:
         data = _merge(_read_yaml(path.parent / f"{name}.yaml"), data)
     defs = {k: expand(str(v), {}) for k, v in (data.get("defs") or {}).items()}
     defs = {k: expand(v, defs) for k, v in defs.items()}
-    patterns = [_compile(path, rule, defs) for rule in data.get("patterns") or []]
+    patterns = [_compile(path, rule, defs, data.get("match_chars")) for rule in data.get("patterns") or []]
     ids = [p.id for p in patterns]
     if len(ids) != len(set(ids)):
         raise RuleError(f"{path}: duplicate rule ids: {sorted({i for i in ids if ids.count(i) > 1})}")
@@ -107,7 +128,7 @@ def _merge(shared: dict, own: dict) -> dict:
     return out
 
 
-def _compile(path: Path, rule: dict, defs: dict) -> Pattern:
+def _compile(path: Path, rule: dict, defs: dict, match_chars: str | None) -> Pattern:
     rid = rule.get("id")
     if not rid or "regex" not in rule:
         raise RuleError(f"{path}:{_line_of(path, rid or rule.get('regex', ''))}: every pattern needs an 'id' "
@@ -117,8 +138,23 @@ def _compile(path: Path, rule: dict, defs: dict) -> Pattern:
         compiled = regex.compile(source, regex.VERSION1 if rule.get("v1") else 0)
     except regex.error as exc:
         raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: bad regex: {exc}") from exc
-    options = {k: v for k, v in rule.items() if k not in ("id", "regex", "examples")}
-    return Pattern(rid, compiled, source, options)
+    options = {k: v for k, v in rule.items() if k not in ("id", "regex", "examples", "trigger")}
+    return Pattern(rid, compiled, source, options, _regions(path, rid, rule.get("trigger"), match_chars))
+
+
+def _regions(path: Path, rid: str, trigger: str | None, match_chars: str | None) -> regex.Pattern | None:
+    """The runs of ``match_chars`` (a character class) that hold a ``trigger`` character."""
+    if not trigger:
+        return None
+    if not match_chars:
+        raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: a trigger needs the file's 'match_chars'")
+    chars = regex.compile(match_chars)
+    if not all(chars.fullmatch(c) for c in trigger):
+        raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: trigger characters must be in match_chars")
+    # linear: a run start (nothing of match_chars before it), its chars up to the first
+    # trigger taken possessively, then the rest of the run
+    t = f"[{regex.escape(trigger)}]"
+    return regex.compile(f"(?<!{match_chars})(?:(?!{t}){match_chars})*+{t}{match_chars}*+")
 
 
 def _line_of(path: Path, needle: str) -> int:
