@@ -68,7 +68,7 @@ def _longest_first(text: str, patterns: list[Pattern]):
     earliest pattern in the file (so more specific rules go first)."""
     found = []
     for order, pattern in enumerate(patterns):
-        for m in pattern.regex.finditer(text, overlapped=False):
+        for m in pattern.finditer(text):  # only inside its trigger regions, when it has a trigger
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
     found.sort(key=lambda c: (c[1], c[0], c[2]))
