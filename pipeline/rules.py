@@ -30,9 +30,7 @@ class Pattern:
     regex: regex.Pattern
     source: str
     options: dict = field(default_factory=dict)  # every other key of the rule
-    # runs of the rule file's ``match_chars`` that hold one of the rule's ``trigger``
-    # characters: the only places a match can be (None: scan the whole text)
-    regions: regex.Pattern | None = None
+    trigger: "Trigger | None" = None  # where matches can be (None: anywhere)
 
     def finditer(self, text: str):
         """The matches of ``regex.finditer(text)``, found only inside the trigger regions.
@@ -41,15 +39,32 @@ class Pattern:
         inside one region; scanning each region alone gives the same matches because
         lookbehinds see the text before ``pos`` and ``endpos`` leaves room after the
         region for lookaheads (``$`` cannot match inside a region then)."""
-        if self.regions is None:
+        if self.trigger is None:
             yield from self.regex.finditer(text)
             return
-        for region in self.regions.finditer(text):
-            start, end = region.span()
+        for start, end in self.trigger.regions(text):
             for m in self.regex.finditer(text, start, min(len(text), end + LOOKAHEAD_ROOM)):
                 if m.start() >= end:
                     break
                 yield m
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A rule's trigger characters and its file's ``match_chars``: a region is a maximal
+    run of match_chars around a trigger character."""
+    hits: regex.Pattern  # one trigger character
+    left: regex.Pattern  # reversed: the run's part ending at a position
+    right: regex.Pattern  # the run's part starting at a position
+
+    def regions(self, text: str):
+        end = -1
+        for hit in self.hits.finditer(text):
+            h = hit.start()
+            if h < end:  # in the region already given
+                continue
+            start, end = self.left.match(text, 0, h).start(), self.right.match(text, h).end()
+            yield start, end
 
 
 @dataclass(eq=False)  # hashable by identity: loaded once per file and cached
@@ -139,11 +154,10 @@ def _compile(path: Path, rule: dict, defs: dict, match_chars: str | None) -> Pat
     except regex.error as exc:
         raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: bad regex: {exc}") from exc
     options = {k: v for k, v in rule.items() if k not in ("id", "regex", "examples", "trigger")}
-    return Pattern(rid, compiled, source, options, _regions(path, rid, rule.get("trigger"), match_chars))
+    return Pattern(rid, compiled, source, options, _trigger(path, rid, rule.get("trigger"), match_chars))
 
 
-def _regions(path: Path, rid: str, trigger: str | None, match_chars: str | None) -> regex.Pattern | None:
-    """The runs of ``match_chars`` (a character class) that hold a ``trigger`` character."""
+def _trigger(path: Path, rid: str, trigger: str | None, match_chars: str | None) -> Trigger | None:
     if not trigger:
         return None
     if not match_chars:
@@ -151,10 +165,9 @@ def _regions(path: Path, rid: str, trigger: str | None, match_chars: str | None)
     chars = regex.compile(match_chars)
     if not all(chars.fullmatch(c) for c in trigger):
         raise RuleError(f"{path}:{_line_of(path, rid)}: rule {rid}: trigger characters must be in match_chars")
-    # linear: a run start (nothing of match_chars before it), its chars up to the first
-    # trigger taken possessively, then the rest of the run
-    t = f"[{regex.escape(trigger)}]"
-    return regex.compile(f"(?<!{match_chars})(?:(?!{t}){match_chars})*+{t}{match_chars}*+")
+    # a plain character class is searched fast; the runs are found only around its hits
+    return Trigger(regex.compile(f"[{regex.escape(trigger)}]"), regex.compile(f"(?r){match_chars}*+"),
+                   regex.compile(f"{match_chars}*+"))
 
 
 def _line_of(path: Path, needle: str) -> int:

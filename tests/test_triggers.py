@@ -25,7 +25,7 @@ def _found(matches):
 def test_trigger_regions_find_what_the_whole_text_scan_finds(kind):
     texts = _texts()
     for pattern in load_rules(kind).patterns:
-        if pattern.regions is None:
+        if pattern.trigger is None:
             continue
         for text in texts:
             assert _found(pattern.finditer(text)) == _found(pattern.regex.finditer(text)), (pattern.id, text[:60])
