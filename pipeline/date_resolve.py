@@ -11,7 +11,9 @@ month or the whole day from the article's state, as the article is read:
 * ``writing``    — deictic: the year the text speaks from (``今年``, ``去年``);
 * ``past``       — "the year just past", counted from the issue date;
 * ``day`` / ``today`` / ``local_day`` — whole-day references (``当天``, ``昨日``, ``即日``);
-* ``period``     — ``同期``: the shape of the last period, in the year given.
+* ``period``     — ``同期``: the shape of the last period, in the year given;
+* ``issue_month`` / ``month`` / ``local_month`` — month words (``本月``, ``当月``, ``上月``):
+  the issue date's month, the last month named, the last month named in this paragraph.
 
 Nothing here reads the clock: the issue date is always an argument.
 """
@@ -23,6 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import regex
+
+MONTH_BASES = ("issue_month", "month", "local_month")
+
 
 @dataclass(frozen=True)
 class Point:
@@ -182,6 +187,7 @@ class State:
     year: int | None = None  # the context year
     year_from_text: bool = False  # False while only the issue date has seeded it
     month: Point | None = None  # the last expression that named a month (year+month)
+    month_para: int = -1  # the paragraph that month was in (for 上月)
     day: Point | None = None  # the last full date
     day_para: int = -1  # the paragraph that date was in (for 即日)
     period: Point | None = None  # the last sub-year point or period (for 同期) …
@@ -228,6 +234,8 @@ class Resolver:
             res = self._resolve_day(expr)
         elif base == "period":
             res = self._resolve_same_period(expr)
+        elif base in MONTH_BASES:
+            res = self._resolve_month(expr)
         else:
             res = self._resolve_year(expr)
         if remember:
@@ -302,13 +310,37 @@ class Resolver:
 
     def _resolve_same_period(self, expr: DateExpr) -> Resolved:
         """同期: the last period of this paragraph, moved to the year the prefix names."""
-        year, _ = self._year_for(replace(expr, base=expr.year_base, numeric=False))
+        if expr.year_base == "explicit":  # 2019年同期
+            year, anchor = expr.start.year, "explicit"
+        else:
+            year, _ = self._year_for(replace(expr, base=expr.year_base, numeric=False))
+            anchor = "relative"
         st = self.state
         if st.period is None or st.period_para != self.para:
-            return finish(Point(year), None, "relative")  # nothing to be "the same" as: the year
+            return finish(Point(year), None, anchor)  # nothing to be "the same" as: the year
         start = replace(st.period, year=year)
         end = replace(st.period_end, year=year) if st.period_end else None
+        return finish(start, end, anchor)
+
+    def _resolve_month(self, expr: DateExpr) -> Resolved:
+        """本月 / 当月 / 上月: a reference month, moved by the word's offset in months."""
+        ref = self._month_reference(expr.base)
+        if ref is None:  # no month to count from: say so rather than guess
+            return Resolved("XXXX-XX", None, None, "month", "relative")
+        index = ref.year * 12 + ref.month - 1 + expr.offset
+        year, month = divmod(index, 12)
+        start = replace(expr.start, year=year, month=month + 1)
+        end = replace(expr.end, year=year, month=month + 1) if expr.end else None
         return finish(start, end, "relative")
+
+    def _month_reference(self, base: str) -> Point | None:
+        st = self.state
+        issue = Point(self.issue.year, self.issue.month) if self.issue else None
+        if base == "issue_month":
+            return issue or st.month
+        if base == "local_month" and st.month_para != self.para:
+            return issue or st.month
+        return st.month or issue
 
     # -- updating the state
 
@@ -320,7 +352,7 @@ class Resolver:
             self._move_year(p.year, expr.target)  # a span of years (十三五) is no single context year
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
         if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日
-            st.month = replace(p, day=None)
+            st.month, st.month_para = replace(p, day=None), self.para
         if p.day is not None and p.month is not None and res.end is None:
             st.day, st.day_para = p, self.para
         if p.unit != "year" or res.end is not None:

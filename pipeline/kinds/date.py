@@ -106,8 +106,12 @@ def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
     if "dayw" in groups:
         word = tables["day_words"][groups["dayw"]]
         return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0))
+    if "monw" in groups:
+        return _month_word(groups, tables)
     rel = tables["relative_words"].get(groups.get("rel", ""), None)
     if "same" in groups:
+        if "y" in groups:  # 2019年同期: the last period, in the year written
+            return DateExpr(Point(_year(groups["y"])), base="period", year_base="explicit")
         year_base = rel["base"] if rel else "context"
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
     start, end = _shape(groups, tables)
@@ -119,6 +123,16 @@ def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
     numeric = any(k in groups for k in ("m", "d"))
     return DateExpr(start, end, "context", numeric=numeric)
+
+
+def _month_word(groups: dict, tables: dict) -> DateExpr:
+    """本月, 上月, 当月底, 本月中旬: year and month come from the issue date or the context."""
+    word = tables["month_words"][groups["monw"]]
+    days = tables["month_parts"].get(groups.get("mpart", ""), {}).get("days")
+    start, end = Point(), None
+    if days:  # 本月中旬: the 11th to the 20th
+        start, end = Point(day=days[0]), Point(day=0 if days[1] == "last" else days[1])
+    return DateExpr(start, end, base=word["base"], offset=word.get("offset", 0))
 
 
 def _plan(numeral: str, table: dict) -> DateExpr:
@@ -141,6 +155,9 @@ def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
     if "mto" in g:  # 前10个月
         last = _month(g["mto"].replace("两", "二"))
         return Point(year, month=1), Point(year, month=last)
+    if "qpart" in g and "q2" not in g:  # 三季度末: September; 一季度初: January
+        q = _quarter(g["q"])
+        return Point(year, month=3 * q if g["qpart"] in ("末", "底") else 3 * q - 2), None
     if "q" in g or "qto" in g:
         first = _quarter(g["q"]) if "q" in g else 1
         last = _quarter(g.get("q2") or g.get("qto") or g["q"])
