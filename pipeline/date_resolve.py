@@ -63,6 +63,7 @@ class DateExpr:
     numeric: bool = False  # a yearless numeric date (3月12日): anchor ``context``/``publication``
     year_base: str = "context"  # for base ``period`` (同期): where its year comes from
     target: bool = False  # a goal year (到2025年): does not move the context forward
+    compared: bool = False  # a comparison base (比2019年增长): does not move the context
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,8 @@ class Resolver:
         st, p = self.state, res.start
         if p is None or p.year is None:
             return
+        if expr.compared and st.year is not None:
+            return  # 比2019年增长: the base of a comparison is not where the story is
         if expr.base == "explicit" and (res.end is None or res.end.year == p.year):
             self._move_year(p.year, expr.target)  # a span of years (十三五) is no single context year
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)

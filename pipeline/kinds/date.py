@@ -118,7 +118,8 @@ def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
     if "y" in groups:
         target = (any(before.endswith(cue) for cue in tables.get("target_cues", []))
                   and not any(before.endswith(cue) for cue in tables.get("not_target_cues", [])))
-        return DateExpr(start, end, "explicit", target=target)
+        compared = any(before.endswith(cue) for cue in tables.get("comparison_cues", []))
+        return DateExpr(start, end, "explicit", target=target, compared=compared)
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
     numeric = any(k in groups for k in ("m", "d"))

@@ -21,7 +21,11 @@ def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:
     groups = m.groupdict()
     tail = pattern.options.get("tail")
     num = groups.get("num") or m.group(0).rstrip("个")
+    if groups.get("half") and not groups.get("num"):
+        num = "0"  # 半个百分点
     value = read_number(num) * pattern.options.get("scale", 1)
+    if groups.get("half"):  # 一个半百分点 = 1.5
+        value += Decimal("0.5")
     if groups.get("frac"):  # 七成半, 三成五: tenths of the share
         value += Decimal(5) if groups["frac"] == "半" else Decimal(CN_DIGITS[groups["frac"]])
     if groups.get("sign"):
