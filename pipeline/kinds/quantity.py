@@ -35,6 +35,7 @@ class Qualifiers:
     after_words: list[str]  # longest first
     inside: regex.Pattern
     list_separators: str
+    links: tuple[str, ...] = ()  # linking verbs allowed between a word and the number (约为)
 
 
 @lru_cache(maxsize=16)
@@ -43,7 +44,7 @@ def qualifiers(rules: RuleSet) -> Qualifiers:
     before, after = q.get("before", {}), q.get("after", {})
     return Qualifiers(before, sorted(before, key=len, reverse=True), q.get("not_after", {}), after,
                       sorted(after, key=len, reverse=True), regex.compile(q.get("inside", "[多余]")),
-                      q.get("list_separators", "、"))
+                      q.get("list_separators", "、"), tuple(sorted(q.get("links", []), key=len, reverse=True)))
 
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
@@ -143,6 +144,16 @@ def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
 
 
 def _word_before(text: str, pos: int, q: Qualifiers) -> str:
+    found = _word_right_before(text, pos, q)
+    for link in q.links if not found else ():
+        if text.endswith(link, 0, pos):  # 约为12亿元, 最高可达500万元
+            found = _word_right_before(text, pos - len(link), q)
+            if found:
+                break
+    return found
+
+
+def _word_right_before(text: str, pos: int, q: Qualifiers) -> str:
     for word in q.before_words:
         if text.endswith(word, 0, pos):
             before = text[pos - len(word) - 1:pos - len(word)]
