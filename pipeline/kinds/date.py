@@ -99,8 +99,8 @@ def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
 
 # ---------------------------------------------------------------- typed values
 
-def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
-    """A typed value from a match's named groups; ``before`` is the text just before it."""
+def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") -> DateExpr:
+    """A typed value from a match's named groups; ``before``/``after`` are the text around it."""
     if "plan" in groups:
         return _plan(groups["plan"], tables["plan_periods"])
     if "dayw" in groups:
@@ -118,6 +118,7 @@ def build_expr(groups: dict, tables: dict, before: str = "") -> DateExpr:
     if "y" in groups:
         target = (any(before.endswith(cue) for cue in tables.get("target_cues", []))
                   and not any(before.endswith(cue) for cue in tables.get("not_target_cues", [])))
+        target = target or any(after.startswith(cue) for cue in tables.get("target_after_cues", []))
         compared = any(before.endswith(cue) for cue in tables.get("comparison_cues", []))
         return DateExpr(start, end, "explicit", target=target, compared=compared)
     if rel:
@@ -248,7 +249,8 @@ def _build(cand: Candidate, text: str, tables: dict) -> tuple[Candidate, DateExp
     if cand.reject:
         return cand, None
     try:
-        return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start])
+        return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start],
+                                text[cand.end:cand.end + 6])
     except BadDate as exc:
         cand.reject = str(exc)
         return cand, None

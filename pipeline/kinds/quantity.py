@@ -127,8 +127,16 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
     left = start
     while left > 0 and text[left - 1] not in stops and start - left < window:
         left -= 1
-    window = text[left:start] + text[end:end + ctx_rules.get("after", 6)]
-    return any(word in window for word in ctx_rules.get("words", []))
+    words = ctx_rules.get("words", [])
+    before, after = text[left:start], text[end:end + ctx_rules.get("after", 6)]
+    after = after[:next((i for i, c in enumerate(after) if c in stops), len(after))]  # same clause
+    if any(word in after for word in words):
+        return True
+    last = max((before.rfind(w) + len(w) for w in words if w in before), default=-1)
+    if last < 0:
+        return False
+    # 消费人次达3.2亿: a counted noun after the money word says what is counted
+    return not any(b in before[last:] for b in ctx_rules.get("blockers", []))
 
 
 def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
