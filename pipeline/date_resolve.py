@@ -64,6 +64,7 @@ class DateExpr:
     year_base: str = "context"  # for base ``period`` (同期): where its year comes from
     target: bool = False  # a goal year (到2025年): does not move the context forward
     compared: bool = False  # a comparison base (比2019年增长): does not move the context
+    future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ class Resolver:
         if start.day is not None and start.month is None:
             start, year = self._month_for_day(start, year)
         if year is not None and expr.numeric and anchor == "publication":
-            year = self._near_issue(start, year)
+            year = self._near_issue(start, year, expr.future)
         start = replace(start, year=year if start.year is None else start.year)
         end = fill_end(start, expr.end) if expr.end else None
         return finish(start, end, anchor)
@@ -278,10 +279,13 @@ class Resolver:
             return start, year
         return replace(start, month=m.month), m.year
 
-    def _near_issue(self, p: Point, year: int) -> int:
-        """Yearless dates resolved by the issue date: far in its future means last year's."""
+    def _near_issue(self, p: Point, year: int, future: bool = False) -> int:
+        """Yearless dates resolved by the issue date: far in its future means last year's;
+        a date that takes effect (1月1日起施行) far in its past means next year's."""
         if self.issue is None or year != self.issue.year or p.month is None:
             return year
+        if future:
+            return year + 1 if self.issue.month - p.month > self.window_months else year
         return year - 1 if p.month - self.issue.month > self.window_months else year
 
     def _writing(self) -> int | None:

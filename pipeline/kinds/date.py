@@ -124,7 +124,8 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
     numeric = any(k in groups for k in ("m", "d"))
-    return DateExpr(start, end, "context", numeric=numeric)
+    future = bool(regex.match(tables.get("future_after", "(?!)"), after))
+    return DateExpr(start, end, "context", numeric=numeric, future=future)
 
 
 def _month_word(groups: dict, tables: dict) -> DateExpr:
@@ -250,7 +251,7 @@ def _build(cand: Candidate, text: str, tables: dict) -> tuple[Candidate, DateExp
         return cand, None
     try:
         return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start],
-                                text[cand.end:cand.end + 6])
+                                text[cand.end:cand.end + 8])
     except BadDate as exc:
         cand.reject = str(exc)
         return cand, None
