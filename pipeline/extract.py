@@ -110,10 +110,24 @@ def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None)
     then given its offsets and sentence by the segment that holds it (date matching itself,
     which is local, runs segment by segment: settling overlaps is quadratic in the matches)."""
     nlp = build_nlp(rules_dir)
-    segmenter = nlp.tokenizer.segmenter
-    text, n = article.text, len(article.text)
-    segments = _segments(text, CHUNK_CHARS)
-    # pass 1: the working copy (text only) and the dates over all of it
+    segments = _segments(article.text, CHUNK_CHARS)
+    starts, breaks, dates = _dates_of_whole(article, nlp, segments, timings)
+    date_starts = [m.start for m in dates]
+    out, rejects = {k: [] for k in KINDS}, []
+    for i, segment in enumerate(segments):
+        end = starts[i + 1] if i + 1 < len(segments) else float("inf")
+        seg_dates = dates[bisect.bisect_left(date_starts, starts[i]):bisect.bisect_left(date_starts, end)]
+        rows, rej = _segment_rows(article, nlp, segment, (starts[i], breaks[i], seg_dates), timings)
+        for kind in KINDS:
+            out[kind] += rows[kind]
+        rejects += rej
+    return out, rejects
+
+
+def _dates_of_whole(article: Article, nlp, segments, timings) -> tuple[list, list, list]:
+    """Pass 1: the working copy segment by segment (text only) and the dates over all of it.
+    Returns each segment's start in the working copy, its removed breaks, and the dates."""
+    segmenter, text = nlp.tokenizer.segmenter, article.text
     starts, breaks, pieces, cands, pos = [], [], [], [], 0
     dating = nlp.get_pipe("date") if "date" in nlp.pipe_names else None
     for a, b in segments:
@@ -127,46 +141,40 @@ def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None)
                 cands += [replace(x, start=x.start + pos, end=x.end + pos)
                           for x in dating.module.candidates(c.text, dating.rules)]
         pos += len(c.text)
-    whole = "".join(pieces)
-    del pieces
-    dates = []
-    if dating is not None:
-        with stage(timings, "extract"):
-            ctx = ArticleContext(doc_id=article.doc_id, text=whole, tokens=[], sentences=[], segmenter=segmenter,
-                                 issue_date=_date(article.issue_date), title=article.title,
-                                 cache={"date_candidates": cands})
-            dates = sorted(dating.module.find(ctx, dating.rules), key=lambda m: m.start)
-            del cands, ctx
-    del whole
-    date_starts = [m.start for m in dates]
-    # pass 2: each segment with its margins through the pipeline, dates excepted
-    out, rejects = {k: [] for k in KINDS}, []
-    others = [k for k in nlp.pipe_names if k != "date"]
-    for i, (a, b) in enumerate(segments):
-        w0, w1 = _line_start(text, a - CHUNK_MARGIN), _line_end(text, b + CHUNK_MARGIN)
-        with stage(timings, "clean"):
-            cw = clean(text[w0:w1], segmenter)
-        with nlp.select_pipes(enable=others):
-            doc = run_nlp(nlp, cw.text, timings=timings, doc_id=article.doc_id,
-                          issue_date=_date(article.issue_date), title=article.title)
-        with stage(timings, "extract"):
-            ctx = article_context(doc)
-            found = doc.user_data.get("newsfacts", {})
-            ka, kb = bisect.bisect_left(cw.offsets, a - w0), bisect.bisect_left(cw.offsets, b - w0)
-            end = starts[i + 1] if i + 1 < len(segments) else float("inf")
-            lo, hi = bisect.bisect_left(date_starts, starts[i]), bisect.bisect_left(date_starts, end)
-            for kind in KINDS:
-                if kind == "date":
-                    mentions = [_to_window(m, starts[i], breaks[i], a - w0, cw.offsets) for m in dates[lo:hi]]
-                else:
-                    mentions = [m for m in found.get(kind, []) if ka <= m.start < kb]
-                rows, rej = records.mention_rows(article.doc_id, kind, mentions, cw, ctx.sentence_at)
-                for row in rows + rej:
-                    row["start"] += w0
-                    row["end"] += w0
-                out[kind] += rows
-                rejects += rej
-        del doc, cw, ctx, found
+    if dating is None:
+        return starts, breaks, []
+    with stage(timings, "extract"):
+        ctx = ArticleContext(doc_id=article.doc_id, text="".join(pieces), tokens=[], sentences=[],
+                             segmenter=segmenter, issue_date=_date(article.issue_date), title=article.title,
+                             cache={"date_candidates": cands})
+        dates = sorted(dating.module.find(ctx, dating.rules), key=lambda m: m.start)
+    return starts, breaks, dates
+
+
+def _segment_rows(article: Article, nlp, segment: tuple[int, int], dated: tuple, timings) -> tuple[dict, list]:
+    """Pass 2: one segment with its margins through the pipeline (dates excepted: they come
+    from pass 1 as ``dated`` = (segment start in the working copy, its breaks, its dates))."""
+    text, (a, b), (seg_start, seg_breaks, seg_dates) = article.text, segment, dated
+    w0, w1 = _line_start(text, a - CHUNK_MARGIN), _line_end(text, b + CHUNK_MARGIN)
+    with stage(timings, "clean"):
+        cw = clean(text[w0:w1], nlp.tokenizer.segmenter)
+    with nlp.select_pipes(enable=[k for k in nlp.pipe_names if k != "date"]):
+        doc = run_nlp(nlp, cw.text, timings=timings, doc_id=article.doc_id,
+                      issue_date=_date(article.issue_date), title=article.title)
+    out, rejects = {}, []
+    with stage(timings, "extract"):
+        ctx, found = article_context(doc), doc.user_data.get("newsfacts", {})
+        ka, kb = bisect.bisect_left(cw.offsets, a - w0), bisect.bisect_left(cw.offsets, b - w0)
+        for kind in KINDS:
+            if kind == "date":
+                mentions = [_to_window(m, seg_start, seg_breaks, a - w0, cw.offsets) for m in seg_dates]
+            else:
+                mentions = [m for m in found.get(kind, []) if ka <= m.start < kb]
+            rows, rej = records.mention_rows(article.doc_id, kind, mentions, cw, ctx.sentence_at)
+            for row in rows + rej:
+                row["start"] += w0
+                row["end"] += w0
+            out[kind], rejects = rows, rejects + rej
     return out, rejects
 
 
