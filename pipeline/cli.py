@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from .corpus import DEFAULT_CORPUS, load_articles
-from .derived import derived_tables
+from .corpus import DEFAULT_CORPUS
 from .evaluate import evaluate, format_scores
-from .extract import extract_articles
 from .rulecheck import verify_rules
 from .rules import DEFAULT_RULES_DIR, RuleError
-from .report import write_report
-from .write import write_tables
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import extract, extract_corpus
+from pipeline import extract
 from pipeline.cli import main
 from pipeline.nlp import build_nlp, run_nlp
 from pipeline.write import FILES

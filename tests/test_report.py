@@ -4,7 +4,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from pipeline import extract
 from pipeline.cli import main
