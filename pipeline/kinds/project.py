@@ -84,32 +84,24 @@ class Config:
     heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
+# Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
+WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
+                   "name_words", "stop_words", "joiners", "generic_words", "generic_heads", "role_words",
+                   "policy_heads", "policy_verbs", "policy_words", "goal_verbs", "description_words")
+
+
 def _build_config(rules) -> Config:
     t = rules.table
     heads = sorted(set(t("heads", [])), key=len, reverse=True)
     pats = {p.id: p.regex for p in rules.patterns}
     if set(pats) != set(RULE_IDS):
         raise RuleError(f"{rules.path}: project patterns must be exactly {RULE_IDS}, found {sorted(pats)}")
+    word_sets = {name: set(t(name, [])) for name in WORD_SET_TABLES}
     return Config(
         heads=heads,
-        single_char_heads=set(t("single_char_heads", [])),
-        head_blockers=set(t("head_blockers", [])),
-        grow_tags=set(t("grow_tags", [])),
-        proper_tags=set(t("proper_tags", [])),
-        strong_proper_tags=set(t("strong_proper_tags", [])),
-        name_words=set(t("name_words", [])),
-        stop_words=set(t("stop_words", [])),
-        joiners=set(t("joiners", [])),
-        generic_words=set(t("generic_words", [])),
-        generic_heads=set(t("generic_heads", [])),
-        role_words=set(t("role_words", [])),
+        **word_sets,
         zone_markers=tuple(sorted(t("zone_markers", []), key=len, reverse=True)),
         company_markers=tuple(t("company_markers", [])),
-        policy_heads=set(t("policy_heads", [])),
-        policy_verbs=set(t("policy_verbs", [])),
-        policy_words=set(t("policy_words", [])),
-        goal_verbs=set(t("goal_verbs", [])),
-        description_words=set(t("description_words", [])),
         label_max=int(t("list_label_max_chars", 12)),
         max_chars=int(t("max_name_chars", 40)),
         capacity=regex.compile(t("capacity_regex")),
