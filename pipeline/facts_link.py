@@ -4,10 +4,12 @@ Within its clause a number's subject is, in this order: a noun phrase the number
 modifies (``设立2.03亿元解困资金``), its item of a distributed list (``A、B、C投资分别
 增长x、y、z``), the metric phrase before the predicate (``283个市重点项目完成投资``), the
 object of a money verb (``投放资金358.9亿元``), the subject of an earlier clause of the
-sentence (``…，占年度任务94.9%``), or a project named earlier in the sentence.
+sentence (``…，占年度任务94.9%``), or a project named earlier in the sentence. An
+investor (``…有限公司投资约25亿元``) gives way to the project the money goes to.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .facts_date import date_is_target, governing_date
@@ -194,7 +196,9 @@ def _choose_subject(ft, rules, clause, kind, number, pred, dist, listed, own_wor
         if phrase_ok(obj, rules):
             return _part(ft, obj), "object"
     if phrase_ok(own_words, rules):
-        return _project_or_phrase(ft, own_words), "own"
+        own = _project_or_phrase(ft, own_words)
+        project = _investee(ft, rules, number, own, pred)
+        return (project, "investee") if project else (own, "own")
     if state.subject is not None:
         return state.subject, "inherited"
     project = _project_before(ft, clause, number)
@@ -274,8 +278,37 @@ def _project_or_phrase(ft: FactText, words: list[Word]) -> Part:
 def _project_before(ft: FactText, clause: Clause, number: Span) -> Part | None:
     """A project named earlier in the sentence governs a number whose clause names no subject."""
     sentence = ft.enclosing(ft.sentences, number.start)
-    found = [p for p in ft.mentions.get("project", []) if sentence[0] <= p.start and p.end <= number.start]
+    return _last_project(ft, sentence[0], number.start)
+
+
+def _investee(ft: FactText, rules: FactRules, number: Span, own: Part, pred: Match | None) -> Part | None:
+    """``…项目签约仪式举行。…有限公司投资约25亿元``: when the subject is the investor (an
+    organisation before an investment predicate), the money measures the project the
+    sentence names after the number, else before it, else the one the sentence before
+    (in the same paragraph) is about. No project named: the investor stays the subject."""
+    if pred is None or pred.word not in rules.subject.get("investment_predicates", []) \
+            or not own.text.endswith(tuple(rules.subject.get("investor_suffixes", []))):
+        return None
+    sentence = ft.enclosing(ft.sentences, number.start)
+    after = [p for p in ft.mentions.get("project", []) if number.end <= p.start and p.end <= sentence[1]]
+    if after:
+        return Part(str(after[0].row.get("name")), after[0].start, after[0].end)
+    return _last_project(ft, own.end, number.start, skip=own) \
+        or _last_project(ft, _previous_sentence(ft, sentence)[0], sentence[0])
+
+
+def _last_project(ft: FactText, start: int, end: int, skip: Part | None = None) -> Part | None:
+    found = [p for p in ft.mentions.get("project", []) if start <= p.start and p.end <= end
+             and not (skip and skip.start <= p.start and p.end <= skip.end)]
     return Part(str(found[-1].row.get("name")), found[-1].start, found[-1].end) if found else None
+
+
+def _previous_sentence(ft: FactText, sentence: tuple[int, int]) -> tuple[int, int]:
+    """The sentence before, when it is in the same paragraph; else an empty span."""
+    i = bisect.bisect_right(ft.cache.setdefault("sentence_starts", [s for s, _ in ft.sentences]), sentence[0]) - 1
+    if i < 1 or ft.paragraph_index(ft.sentences[i - 1][0]) != ft.paragraph_index(sentence[0]):
+        return sentence[0], sentence[0]
+    return ft.sentences[i - 1]
 
 
 def _modality(ft, rules, clause, upto: int, inherited: bool, state: SentenceState) -> str | None:
