@@ -158,7 +158,7 @@ def link_number(ft: FactText, rules: FactRules, clause: Clause, sentence, kind: 
     date, scope = governing_date(ft, rules, (clause.start, clause.end), sentence, number)
     if modality is None:
         modality = "target" if date_is_target(ft, rules, date) else "actual"
-    if source in ("own", "enumeration", "inherited"):  # …增加值增长2.5%，比上半年加快1个百分点
+    if source in ("own", "enumeration", "inherited", "object"):  # …增加值增长2.5%，比上半年加快1个百分点; 实现营业收入x亿元，增长y%
         state.subject = subject
     state.predicate, state.modality = pred, modality
     return dict(kind=kind, number=number, subject=subject, subject_source=source, predicate=pred,
