@@ -107,7 +107,7 @@ def _trailing_noun_phrase(ft: FactText, rules: FactRules, clause: Clause) -> Par
         return None
     part = _part(ft, out)
     inside = [p for p in ft.mentions.get("project", []) if part.start <= p.start and p.end <= part.end]
-    return Part(str(inside[-1].row.get("name")), inside[-1].start, inside[-1].end) if inside else part
+    return _project_part(ft, inside[-1]) if inside else part
 
 
 def _verb_object(ft: FactText, rules: FactRules, clause: Clause, verb: Match) -> list[Word]:
@@ -212,9 +212,13 @@ def _noun_after(ft: FactText, rules: FactRules, clause: Clause, number: Span) ->
     i = 0
     while i < len(words) and words[i].text in skip:
         i += 1
+    if i < len(words):  # 总投资120亿元的新型显示器件项目: a project name is whole, whatever its tags
+        named = next((p for p in ft.mentions.get("project", []) if p.start == words[i].start), None)
+        if named:
+            return _project_part(ft, named)
     out = []
     for w in words[i:]:
-        if not (w.pos[:1] in ("n", "v", "g") or w.pos in ("eng", "j", "l")) or w.text in skip:
+        if not (w.pos[:1] in ("n", "v", "g") or w.pos in ("b", "eng", "j", "l")) or w.text in skip:
             break
         out.append(w)
     while out and not _ends_with_noun(out):
@@ -271,7 +275,7 @@ def _project_or_phrase(ft: FactText, words: list[Word]) -> Part:
     part = _part(ft, words)
     for p in ft.mentions.get("project", []):
         if (p.start, p.end) == (part.start, part.end):
-            return Part(str(p.row.get("name") or part.text), part.start, part.end)
+            return _project_part(ft, p)
     return part
 
 
@@ -292,7 +296,7 @@ def _investee(ft: FactText, rules: FactRules, number: Span, own: Part, pred: Mat
     sentence = ft.enclosing(ft.sentences, number.start)
     after = [p for p in ft.mentions.get("project", []) if number.end <= p.start and p.end <= sentence[1]]
     if after:
-        return Part(str(after[0].row.get("name")), after[0].start, after[0].end)
+        return _project_part(ft, after[0])
     return _last_project(ft, own.end, number.start, skip=own) \
         or _last_project(ft, _previous_sentence(ft, sentence)[0], sentence[0])
 
@@ -300,7 +304,13 @@ def _investee(ft: FactText, rules: FactRules, number: Span, own: Part, pred: Mat
 def _last_project(ft: FactText, start: int, end: int, skip: Part | None = None) -> Part | None:
     found = [p for p in ft.mentions.get("project", []) if start <= p.start and p.end <= end
              and not (skip and skip.start <= p.start and p.end <= skip.end)]
-    return Part(str(found[-1].row.get("name")), found[-1].start, found[-1].end) if found else None
+    return _project_part(ft, found[-1]) if found else None
+
+
+def _project_part(ft: FactText, project: Span) -> Part:
+    """A project mention as a subject: its text as the article writes it (quotes kept, so
+    the offsets check holds; the working copy has page breaks repaired)."""
+    return Part(ft.text[project.start:project.end], project.start, project.end)
 
 
 def _previous_sentence(ft: FactText, sentence: tuple[int, int]) -> tuple[int, int]:
