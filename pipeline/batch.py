@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib
 import json
 import os
 import resource
@@ -32,15 +33,17 @@ import pandas as pd
 
 from . import records
 from .corpus import discover
-from .extract import ERROR_COLUMNS, Tables, article_rows
-from .ledger import LEDGER_NAME, ArticleResult, Ledger
+from .extract import ERROR_COLUMNS, Tables, article_rows, chunked_parts
+from .ledger import LEDGER_NAME, ArticleResult, Ledger, Parts
 from .nlp import KINDS, build_nlp
 from .read import HTML_SUFFIXES, Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
-from .write import FILES, SUFFIX, atomic_write, replace_path, write_tables
+from .write import FILES, SUFFIX, CsvChunks, atomic_write, named_tables, replace_path, write_csv, write_tables
 
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
+PART_ROWS = 20_000  # a huge article's rows validated and stored together (~20 MB as dicts)
+CHUNK_ROWS = 50_000  # rows of the output tables built and written together
 TMP_PREFIX = ".newsfacts-tmp-"
 TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
 # Fault injection for the tests: with NEWSFACTS_FAULT_INJECT=exit (or =raise) in the environment,
@@ -97,7 +100,7 @@ class RunSummary:
     wrote: bool = True
     timings: dict = field(default_factory=dict)
     peak_rss_mb: dict = field(default_factory=dict)  # pid (or "main") -> MB
-    tables: Tables | None = None
+    error_table: pd.DataFrame | None = None  # errors.csv when the run wrote it (the CLI prints it)
 
     def line(self) -> str:
         counts = ", ".join(f"{k} {n}" for k, n in self.records.items())
@@ -219,13 +222,49 @@ def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> 
     text = article.text
     try:
         _inject_fault(text)
-        kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
+        if len(text) > _chunk_threshold():
+            kind_rows, rule_rejects = {}, []
+            result.parts = _huge_article_parts(result, article, rules_dir, timings)
+        else:
+            kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
     except Exception as exc:  # one bad article must not stop the batch
+        result.parts = None
         return _failed(result, "extract", traceback_summary(exc)), {}, ""
     result.rejects = [[r[c] for c in records.REJECT_COLUMNS] for r in rule_rejects]
     if Path(item.path).suffix.lower() in HTML_SUFFIXES:
         result.text = text  # saved as texts/<doc_id>.txt: the offsets index this extracted text
     return result, kind_rows, text
+
+
+def _chunk_threshold() -> int:
+    # read when called, from the module (``pipeline.extract`` is also a function's name): tests lower it
+    return importlib.import_module("pipeline.extract").CHUNK_THRESHOLD
+
+
+def _huge_article_parts(result: ArticleResult, article: Article, rules_dir: str, timings) -> Parts:
+    """A huge article's records, validated and packed about ``PART_ROWS`` rows at a time as its
+    segments come, so memory does not grow with the article (its rows as dicts took ~1 KB each)."""
+    parts, pending, n = Parts(), [], 0
+    for rows, rejects in chunked_parts(article, rules_dir, timings):
+        pending.append((rows, rejects))
+        n += sum(len(v) for v in rows.values())
+        if n >= PART_ROWS:
+            _add_part(parts, result, pending, article.text, timings)
+            pending, n = [], 0
+    if pending:
+        _add_part(parts, result, pending, article.text, timings)
+    return parts
+
+
+def _add_part(parts: Parts, owner: ArticleResult, pending: list, text: str, timings) -> None:
+    """Validate some segments' rows as ``_validate`` does a batch's, and pack them. Parts hold
+    consecutive offsets, so the tables sorted by offset are the same as from a whole article."""
+    part = ArticleResult(owner.doc_id, owner.path, owner.content_hash, rows={k: [] for k in KINDS})
+    kind_rows = {k: [row for rows, _ in pending for row in rows[k]] for k in KINDS}
+    part.rejects = [[r[c] for c in records.REJECT_COLUMNS] for _, rejects in pending for r in rejects]
+    with stage(timings, "validate"):
+        _validate([(part, kind_rows, text)])
+    parts.add(part.rows, part.rejects)
 
 
 def _inject_fault(text: str) -> None:
@@ -414,15 +453,48 @@ class LazyArticles(Mapping):
 
 
 def merge(ledger: Ledger, items: list[Item]) -> Tables:
-    """The run's tables from the ledger, exactly as ``extract.assemble`` orders them."""
-    rows, rejects, errors, ok = {k: [] for k in KINDS}, [], [], []
-    for result in ledger.results([i.doc_id for i in items]):
-        for kind in KINDS:
-            rows[kind] += result.rows.get(kind, [])
-        rejects += result.rejects
-        errors += result.errors
-        if result.status == "ok":
-            ok.append(result.doc_id)
+    """The run's whole tables from the ledger, exactly as ``extract.assemble`` orders them
+    (what the report and the Parquet and Stata writers take; CSV is written from ``table_chunks``)."""
+    rows, rejects = {k: [] for k in KINDS}, []
+    for _, _, payload in ledger.payloads(sorted(i.doc_id for i in items)):
+        _add_payload(rows, rejects, payload)
+    frames, reject_frame = _sorted_frames(rows, rejects)
+    return Tables(frames, reject_frame, _errors(ledger, items), _ok_articles(ledger, items))
+
+
+def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False):
+    """The run's tables from the ledger as Tables of about ``CHUNK_ROWS`` rows: articles in
+    doc_id order, each chunk sorted as the whole is, so the chunks written one after another
+    are the whole tables byte for byte, and memory holds one chunk. A chunk's ``articles`` are
+    its articles that gave records, in the corpus's order (what facts need); its errors are
+    empty (``_errors`` has them all). A huge article is one chunk, or with ``split_articles``
+    (no facts to link) one chunk per stored part."""
+    position = {i.doc_id: n for n, i in enumerate(items)}
+    rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+    for doc_id, status, payload in ledger.payloads(sorted(position)):
+        if n >= CHUNK_ROWS and (split_articles or status != "part"):
+            yield _chunk(rows, rejects, ok, items, position)
+            rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+        n += _add_payload(rows, rejects, payload)
+        if status == "ok":
+            ok.append(doc_id)
+    yield _chunk(rows, rejects, ok, items, position)
+
+
+def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict) -> Tables:
+    frames, reject_frame = _sorted_frames(rows, rejects)
+    articles = LazyArticles([items[position[d]] for d in sorted(ok, key=position.get)])
+    return Tables(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles)
+
+
+def _add_payload(rows: dict, rejects: list, payload: dict) -> int:
+    for kind in KINDS:
+        rows[kind] += payload["rows"].get(kind, [])
+    rejects += payload["rejects"]
+    return sum(len(v) for v in payload["rows"].values()) + len(payload["rejects"])
+
+
+def _sorted_frames(rows: dict, rejects: list) -> tuple[dict, pd.DataFrame]:
     frames = {k: records.to_frame(k, rows[k]).sort_values(["doc_id", "start", "end"], kind="stable")
               .reset_index(drop=True) for k in KINDS}
     reject_frame = pd.DataFrame(rejects, columns=records.REJECT_COLUMNS)
@@ -430,9 +502,22 @@ def merge(ledger: Ledger, items: list[Item]) -> Tables:
         for col in ("start", "end"):
             reject_frame[col] = reject_frame[col].astype("int64")
     reject_frame = reject_frame.sort_values(["doc_id", "start", "kind"], kind="stable").reset_index(drop=True)
-    ok = set(ok)
-    articles = LazyArticles([i for i in items if i.doc_id in ok])
-    return Tables(frames, reject_frame, pd.DataFrame(errors, columns=ERROR_COLUMNS), articles)
+    return frames, reject_frame
+
+
+def _errors(ledger: Ledger, items: list[Item]) -> pd.DataFrame:
+    """Every failed article's errors, in the corpus's order (few: they are kept whole)."""
+    order = {i.doc_id: n for n, i in enumerate(items)}
+    failed = sorted(ledger.failed(list(order)), key=lambda d: order[d])
+    errors = [e for _, _, payload in ledger.payloads(failed) for e in payload.get("errors", [])]
+    return pd.DataFrame(errors, columns=ERROR_COLUMNS)
+
+
+def _ok_articles(ledger: Ledger, items: list[Item]) -> LazyArticles:
+    """The articles that gave records, in the corpus's order, read from disk when asked."""
+    failed = set(ledger.failed([i.doc_id for i in items]))
+    known = ledger.entries()
+    return LazyArticles([i for i in items if i.doc_id in known and i.doc_id not in failed])
 
 
 def partitions(items: list[Item]) -> pd.DataFrame:
@@ -442,27 +527,83 @@ def partitions(items: list[Item]) -> pd.DataFrame:
                          "year": [(i.meta.get("issue_date") or "")[:4] or None for i in items]})
 
 
-def write_outputs(out_dir: Path, tables: Tables, fmt: str, parts: pd.DataFrame, run_info: dict,
-                  timings: dict | None = None, hooks: bool = True) -> None:
+def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, run_info: dict,
+                  timings: dict | None = None, hooks: bool = True) -> pd.DataFrame:
     """Every output into a temporary folder inside ``out_dir``, then each renamed into place;
     an exception before the renames leaves the previous outputs untouched. ``hooks=False``
-    (the benchmark's option) leaves out the derived tables and the report."""
-    from .derived import derived_tables
+    (the benchmark's option) leaves out the derived tables and the report. CSV tables stream
+    from the ledger chunk by chunk; Parquet and Stata files are written from the whole tables,
+    and so is the report. Returns the errors table."""
     from .report import write_report
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
     try:
-        with stage(timings, "derived"):
-            extra = derived_tables(tables) if hooks else {}
-        with stage(timings, "write"):
-            write_tables(tables, tmp, extra, fmt=fmt, partitions=parts)
+        if fmt == "csv":
+            fact_rejects = _write_csv_outputs(tmp, ledger, items, timings, hooks)
+        else:
+            fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
         with stage(timings, "report"):
-            if hooks:
+            if hooks:  # the report holds the whole tables (rejects with the facts' ones, as written)
+                tables = merge(ledger, items)
+                tables.rejects = _concat_rejects(tables.rejects, fact_rejects)
                 write_report(tmp, tables, run_info)
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return _errors(ledger, items)
+
+
+def _write_csv_outputs(tmp: Path, ledger: Ledger, items: list[Item], timings, hooks: bool) -> pd.DataFrame:
+    """The CSV tables chunk by chunk (the derived ones too, with ``hooks``); returns the facts'
+    rejects, which close rejects.csv as ``build_facts`` adds them after the mentions' rejects."""
+    from .derived import DerivedChunks
+    from .facts_schema import COLUMNS as FACT_COLUMNS
+
+    names = {FILES[k]: records.columns(k) for k in KINDS} | {"rejects.csv": records.REJECT_COLUMNS}
+    derived = DerivedChunks({i.doc_id: n for n, i in enumerate(items)}) if hooks else None
+    out = CsvChunks(tmp, names | ({"facts.csv": FACT_COLUMNS} if hooks else {}))
+    try:
+        chunks = table_chunks(ledger, items, split_articles=not hooks)
+        while True:
+            with stage(timings, "merge"):
+                chunk = next(chunks, None)
+            if chunk is None:
+                break
+            with stage(timings, "derived"):
+                extra = derived.add(chunk) if derived else {}
+            with stage(timings, "write"):
+                for name, df in named_tables(chunk, extra).items():
+                    if name != "errors.csv":
+                        out.add(name, df)
+        with stage(timings, "derived"):
+            whole, fact_rejects = derived.finish() if derived else ({}, None)
+        with stage(timings, "write"):
+            if fact_rejects is not None and len(fact_rejects):
+                out.add("rejects.csv", fact_rejects)
+            for name, df in {**whole, "errors.csv": _errors(ledger, items)}.items():
+                write_csv(df, tmp / name)
+    finally:
+        out.close()
+    return fact_rejects
+
+
+def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings, hooks: bool):
+    """Parquet or Stata: every table whole in memory (as before streaming CSV)."""
+    from .derived import derived_tables
+
+    with stage(timings, "merge"):
+        tables = merge(ledger, items)
+    mention_rejects = len(tables.rejects)
+    with stage(timings, "derived"):
+        extra = derived_tables(tables) if hooks else {}  # build_facts appends the facts' rejects
+    with stage(timings, "write"):
+        write_tables(tables, tmp, extra, fmt=fmt, partitions=partitions(items))
+    return tables.rejects.iloc[mention_rejects:]
+
+
+def _concat_rejects(rejects: pd.DataFrame, more: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.concat([rejects, more], ignore_index=True) if more is not None and len(more) else rejects
 
 
 def _outputs_state(p: Plan, version: str, fmt: str) -> str:
@@ -583,12 +724,9 @@ def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summ
         summary.records, summary.rejects, summary.errors = ledger.totals(KINDS)
         return
     timings = summary.timings if timed else None
-    with stage(timings, "merge"):
-        tables = merge(ledger, p.items)
-    summary.records = {k: len(df) for k, df in tables.frames.items()}
-    summary.rejects, summary.errors = len(tables.rejects), len(tables.errors)
-    summary.tables = tables
-    write_outputs(out_dir, tables, fmt, partitions(p.items), run_info, timings, hooks)
+    summary.records, summary.rejects, _ = ledger.totals(KINDS)
+    summary.error_table = write_outputs(out_dir, ledger, p.items, fmt, run_info, timings, hooks)
+    summary.errors = len(summary.error_table)
     ledger.set_meta(f"outputs:{fmt}", state)
 
 

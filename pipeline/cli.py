@@ -91,8 +91,8 @@ def cmd_run(args) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
     summary = run(paths, args.out, args.rules, issue_date=args.issue_date, engine=args.engine,
                   workers=args.workers, scheduler=args.scheduler, fmt=args.fmt, force=args.force)
-    if summary.tables is not None:
-        for err in summary.tables.errors.itertuples():
+    if summary.error_table is not None:
+        for err in summary.error_table.itertuples():
             print(f"newsfacts: skipped {err.path}: {err.error}", file=sys.stderr)
     print(f"{summary.line()} ({args.out})")
     return 0

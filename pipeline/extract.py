@@ -100,7 +100,19 @@ _SENTENCE_END = regex.compile(r"[。！？!?；;]")
 
 
 def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None) -> tuple[dict, list]:
-    """``article_rows`` for a huge article, one paragraph-aligned segment at a time.
+    """``article_rows`` for a huge article: the rows of all its parts (``chunked_parts``)."""
+    out, rejects = {k: [] for k in KINDS}, []
+    for rows, rej in chunked_parts(article, rules_dir, timings):
+        for kind in KINDS:
+            out[kind] += rows[kind]
+        rejects += rej
+    return out, rejects
+
+
+def chunked_parts(article: Article, rules_dir: str, timings: dict | None = None):
+    """A huge article's (rows per kind, rule rejects), one paragraph-aligned segment at a time,
+    in offset order: every row of a segment starts before any row of the next one. A batch run
+    validates and stores them part by part, so they are never all in memory.
 
     Every kind but dates looks only at nearby text: each segment is cleaned and run through
     the pipeline with ``CHUNK_MARGIN`` characters of context on each side (whole lines), and
@@ -113,15 +125,10 @@ def _chunked_rows(article: Article, rules_dir: str, timings: dict | None = None)
     segments = _segments(article.text, CHUNK_CHARS)
     starts, breaks, dates = _dates_of_whole(article, nlp, segments, timings)
     date_starts = [m.start for m in dates]
-    out, rejects = {k: [] for k in KINDS}, []
     for i, segment in enumerate(segments):
         end = starts[i + 1] if i + 1 < len(segments) else float("inf")
         seg_dates = dates[bisect.bisect_left(date_starts, starts[i]):bisect.bisect_left(date_starts, end)]
-        rows, rej = _segment_rows(article, nlp, segment, (starts[i], breaks[i], seg_dates), timings)
-        for kind in KINDS:
-            out[kind] += rows[kind]
-        rejects += rej
-    return out, rejects
+        yield _segment_rows(article, nlp, segment, (starts[i], breaks[i], seg_dates), timings)
 
 
 def _dates_of_whole(article: Article, nlp, segments, timings) -> tuple[list, list, list]:

@@ -6,12 +6,15 @@ results: doc_id, paper, issue date, title), the rules version that processed it,
 when, its status, how many records of each kind it gave, and the records
 themselves (compressed JSON), so a rerun or a resumed run rebuilds the output
 tables without redoing a finished article. The caller commits after each batch:
-a run killed midway keeps every batch it finished.
+a run killed midway keeps every batch it finished. A huge article's records are
+stored in several parts (table ``parts``, in offset order), so they are never all in
+memory at once, neither in the worker that makes them nor when the outputs are written.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -32,7 +35,48 @@ CREATE TABLE IF NOT EXISTS articles (
     records       BLOB NOT NULL     -- zlib(JSON): rows per kind, rejects, errors
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (  -- a huge article's records after those in articles.records
+    doc_id  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    records BLOB NOT NULL,          -- zlib(JSON) as articles.records: rows per kind, rejects
+    PRIMARY KEY (doc_id, seq)
+);
 """
+
+
+class Parts:
+    """A huge article's validated records, packed part by part (compressed JSON, as the
+    ledger stores them) into a temporary file: memory holds one part, whatever the article's
+    size. Sent to another process, the packed parts travel as bytes."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        self.sizes: list[int] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, rows: dict[str, list], rejects: list) -> None:
+        blob = pack({"rows": rows, "rejects": rejects})
+        self.file.write(blob)
+        self.sizes.append(len(blob))
+        for name, n in [*((k, len(v)) for k, v in rows.items()), ("rejects", len(rejects))]:
+            self.counts[name] = self.counts.get(name, 0) + n
+
+    def blobs(self):
+        """The packed parts in the order added."""
+        self.file.seek(0)
+        for size in self.sizes:
+            yield self.file.read(size)
+
+    def __reduce__(self):
+        return _parts_from, (list(self.blobs()), self.sizes, self.counts)
+
+
+def _parts_from(blobs: list[bytes], sizes: list[int], counts: dict) -> Parts:
+    parts = Parts()
+    for blob in blobs:
+        parts.file.write(blob)
+    parts.sizes, parts.counts = list(sizes), dict(counts)
+    return parts
 
 
 @dataclass
@@ -46,9 +90,13 @@ class ArticleResult:
     rejects: list = field(default_factory=list)   # lists in REJECT_COLUMNS order
     errors: list = field(default_factory=list)    # lists in ERROR_COLUMNS order
     text: str | None = None  # the text extracted from an HTML article (saved beside the outputs, not here)
+    parts: Parts | None = None  # a huge article's records beyond ``rows`` and ``rejects``, in offset order
 
     def counts(self) -> dict[str, int]:
-        return {**{k: len(v) for k, v in self.rows.items()}, "rejects": len(self.rejects)}
+        counts = {**{k: len(v) for k, v in self.rows.items()}, "rejects": len(self.rejects)}
+        for name, n in (self.parts.counts if self.parts else {}).items():
+            counts[name] = counts.get(name, 0) + n
+        return counts
 
 
 @dataclass(frozen=True)
@@ -77,14 +125,20 @@ class Ledger:
         """Store a batch of finished articles in one transaction."""
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.doc_id, r.path, r.content_hash, rules_version, now, r.status,
-                  sum(len(v) for v in r.rows.values()), json.dumps(r.counts()), _pack(r)) for r in results])
+            self.db.executemany("DELETE FROM parts WHERE doc_id = ?", [(r.doc_id,) for r in results])
+            for r in results:
+                counts = r.counts()
+                self.db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.doc_id, r.path, r.content_hash, rules_version, now, r.status,
+                     sum(n for k, n in counts.items() if k != "rejects"), json.dumps(counts), _pack(r)))
+                for seq, blob in enumerate(r.parts.blobs() if r.parts else ()):
+                    self.db.execute("INSERT INTO parts VALUES (?, ?, ?)", (r.doc_id, seq, blob))
 
     def remove(self, doc_ids) -> None:
         with self.db:
             self.db.executemany("DELETE FROM articles WHERE doc_id = ?", [(d,) for d in doc_ids])
+            self.db.executemany("DELETE FROM parts WHERE doc_id = ?", [(d,) for d in doc_ids])
 
     def results(self, doc_ids: list[str]):
         """The stored ArticleResult of each doc_id, in the order given (missing ones skipped)."""
@@ -98,6 +152,25 @@ class Ledger:
             if doc_id in stored:
                 path, h, status, blob = stored.pop(doc_id)
                 yield ArticleResult(doc_id, path, h, status, **_unpack(blob))
+
+    def payloads(self, doc_ids):
+        """(doc_id, status, payload) for each stored article of ``doc_ids``, in the order given,
+        then once more for each of its parts (status "part"): one article's records, or one part
+        of a huge article's, in memory at a time. A payload is a dict: rows, rejects, errors."""
+        with_parts = {d for (d,) in self.db.execute("SELECT DISTINCT doc_id FROM parts")}
+        for doc_id in doc_ids:
+            row = self.db.execute("SELECT status, records FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            yield doc_id, row[0], _unpack(row[1])
+            if doc_id in with_parts:
+                for (blob,) in self.db.execute("SELECT records FROM parts WHERE doc_id = ? ORDER BY seq", (doc_id,)):
+                    yield doc_id, "part", _unpack(blob)
+
+    def failed(self, doc_ids) -> list[str]:
+        """The doc_ids among ``doc_ids`` whose article failed."""
+        wanted = set(doc_ids)
+        return [d for (d,) in self.db.execute("SELECT doc_id FROM articles WHERE status != 'ok'") if d in wanted]
 
     def totals(self, kinds) -> tuple[dict[str, int], int, int]:
         """(records per kind, rejects, failed articles) over the whole ledger."""
@@ -120,9 +193,12 @@ class Ledger:
 
 
 def _pack(r: ArticleResult) -> bytes:
+    return pack({"rows": r.rows, "rejects": r.rejects, "errors": r.errors})
+
+
+def pack(payload: dict) -> bytes:
     # JSON keeps Python's int/float/str/None exactly (floats by repr), so the rows
     # rebuilt from the ledger are the rows computed.
-    payload = {"rows": r.rows, "rejects": r.rejects, "errors": r.errors}
     return zlib.compress(json.dumps(payload, ensure_ascii=False, default=_native).encode("utf-8"), 1)
 
 

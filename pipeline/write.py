@@ -44,6 +44,37 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.15g"))
 
 
+def append_csv(df: pd.DataFrame, f, header: bool = False) -> None:
+    """Rows of a table added to an open CSV file, formatted as ``write_csv`` formats them."""
+    df.to_csv(f, index=False, header=header, float_format="%.15g")
+
+
+class CsvChunks:
+    """CSV tables written chunk by chunk into a (temporary) folder, so a run's tables are never
+    whole in memory. The BOM and the header come first, then each chunk's rows: the same bytes
+    as ``write_csv`` of the whole table, as long as the chunks come in the table's order."""
+
+    def __init__(self, folder: Path, columns: dict[str, list[str]]):
+        self.folder, self.files = Path(folder), {}
+        for name, cols in columns.items():  # every table gets its header, even with no rows
+            self.add(name, pd.DataFrame(columns=cols), header=True)
+
+    def add(self, name: str, df: pd.DataFrame, header: bool = False) -> None:
+        if name not in self.files:  # utf-8-sig writes the BOM once, at the start of the file
+            self.files[name] = open(self.folder / name, "w", encoding="utf-8-sig", newline="")
+        append_csv(df, self.files[name], header)
+
+    def close(self) -> None:
+        failed = []
+        for f in self.files.values():
+            try:
+                f.close()  # raises when the last bytes cannot be written (a full disk)
+            except OSError as exc:
+                failed.append(exc)
+        if failed:
+            raise failed[0]
+
+
 def write_tables(tables, out_dir: Path, extra: dict[str, pd.DataFrame] | None = None, fmt: str = "csv",
                  partitions: pd.DataFrame | None = None) -> list[Path]:
     """Write every table of a run in ``fmt`` (csv, parquet, dta); returns the paths written.

@@ -9,6 +9,7 @@ import pytest
 from pipeline import batch
 from pipeline.batch import Progress, run
 from pipeline.corpus import discover
+from pipeline import write
 from pipeline.write import write_tables
 
 from .conftest import CORPUS, RULES
@@ -87,7 +88,7 @@ def test_a_failed_write_leaves_the_previous_outputs_and_the_ledger_resumes(tmp_p
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # a run killed while writing
-    monkeypatch.setattr(batch, "write_tables", crash)
+    monkeypatch.setattr(write, "append_csv", crash)
     with pytest.raises(KeyboardInterrupt):
         run([corpus], out, workers=1, progress=_quiet())
     assert {name: _read(out, name) for name in TABLES} == before

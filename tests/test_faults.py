@@ -117,20 +117,16 @@ def corpus(tmp_path):
 
 
 def _full_disk_on(name: str, monkeypatch):
-    """The CSV writer fails with ENOSPC halfway through ``name``."""
-    real = write.write_csv
+    """The CSV writer fails with ENOSPC halfway through the rows of ``name``."""
+    real = write.append_csv
 
-    def writer(df, path):
-        if Path(path).name != name:
-            return real(df, path)
-
-        def half(tmp):
-            data = df.to_csv(index=False).encode("utf-8")
-            with open(tmp, "wb") as f:
-                f.write(data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
-        write.atomic_write(path, half)
-    monkeypatch.setattr(write, "write_csv", writer)
+    def writer(df, f, header=False):
+        if Path(f.name).name != name or header:
+            return real(df, f, header)
+        data = df.to_csv(index=False, header=False)
+        f.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), f.name)
+    monkeypatch.setattr(write, "append_csv", writer)
 
 
 def test_disk_full_while_writing_is_a_clear_error_and_the_previous_outputs_stay(tmp_path, corpus, monkeypatch, capsys):
