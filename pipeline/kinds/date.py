@@ -18,7 +18,7 @@ import regex
 
 from ..date_resolve import DateExpr, Point, Resolver, main_year, retrospective_score, writing_year
 from ..numbers import NumberError, parse_number
-from ..rules import RuleSet
+from ..rules import LOOKAHEAD_ROOM, RuleSet
 from .base import ArticleContext, Mention
 
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
@@ -42,16 +42,36 @@ class Candidate:
 
 # ---------------------------------------------------------------- matching
 
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern, or an exclusion (``reason`` set), ready to scan. ``scans`` find its matches
+    quickly (see ``_matches``): one regex that matches exactly what ``regex`` does, or one
+    per group of its first word slot's words."""
+    id: str
+    regex: regex.Pattern
+    reason: str = ""
+    scans: tuple = ()
+
+
 @lru_cache(maxsize=8)
-def compiled_patterns(rules: RuleSet) -> list[tuple[str, regex.Pattern, str]]:
-    """(id, regex, reject reason) for the patterns and then the exclusions (reason set),
-    each ``(?#words:TABLE)`` slot filled with that table's words."""
+def compiled_patterns(rules: RuleSet) -> list[Compiled]:
+    """The patterns and then the exclusions, each ``(?#words:TABLE)`` slot filled with that
+    table's words."""
     def fill(source: str) -> str:
         return WORDS_SLOT.sub(lambda m: f"(?:{_alternation(rules.table(m[1], []))})", source)
 
-    out = [(p.id, regex.compile(fill(p.source)), "") for p in rules.patterns]
+    def scans(source: str, split: bool) -> tuple:
+        first = WORDS_SLOT.search(source)
+        groups = _word_groups(rules.table(first[1], [])) if first else []
+        if not groups or (len(groups) > 1 and not split):
+            return (regex.compile(fill(source)),)
+        head, tail = source[:first.start()], fill(source[first.end():])
+        return tuple(regex.compile(f"{head}(?:{group}){tail}") for group in groups)
+
+    out = [Compiled(p.id, regex.compile(fill(p.source)), "", scans(p.source, bool(p.options.get("split_words"))))
+           for p in rules.patterns]
     for x in rules.table("exclusions", []):
-        out.append((x["id"], rules.compile(fill(str(x["regex"]))), x.get("reject", "excluded")))
+        out.append(Compiled(x["id"], rules.compile(fill(str(x["regex"]))), x.get("reject", "excluded")))
     return out
 
 
@@ -60,27 +80,123 @@ def _alternation(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _word_groups(words) -> list[str]:
+    """The table's words, longest first, as alternations that each end in one literal
+    character (今年|去年 → (?:今|去)年: the regex engine searches for that character, which
+    is much quicker). One group matches what the plain alternation does; several (words
+    ending in different characters) are only given when no word is the start of another,
+    so that at most one word can match at a position."""
+    ordered = sorted(words, key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for w in ordered:
+        groups.setdefault(w[-1], []).append(regex.escape(w[:-1]))
+    if len(groups) > 1 and any(a != b and b.startswith(a) for a in ordered for b in ordered):
+        return []
+    return [f"(?:{'|'.join(heads)}){regex.escape(last)}" for last, heads in groups.items()]
+
+
+def _matches(pattern: Compiled, text: str):
+    """What ``pattern.regex.finditer(text)`` yields, found by its scans.
+
+    With several scans (one per group of words), a position where the pattern matches is
+    one where a scan matches: the scan of the group that holds the word the pattern's match
+    has there, and that scan's match is the pattern's; where several scans match, the
+    pattern itself is tried. finditer's non-overlapping matches are then picked from left."""
+    if len(pattern.scans) <= 1:
+        yield from (pattern.scans[0] if pattern.scans else pattern.regex).finditer(text)
+        return
+    found: dict[int, list] = {}
+    for scan in pattern.scans:
+        for m in scan.finditer(text, overlapped=True):
+            found.setdefault(m.start(), []).append(m)
+    end = 0
+    for start in sorted(found):
+        if start < end:
+            continue
+        ms = found[start]
+        m = ms[0] if len(ms) == 1 else pattern.regex.match(text, start)
+        if m is not None and m.end() > start:
+            yield m
+            end = m.end()
+
+
 def candidates(text: str, rules: RuleSet) -> list[Candidate]:
     """Every date span the rules find, overlaps settled, exclusions applied."""
     found, exclusions = [], []
-    for rule_id, pattern, reason in compiled_patterns(rules):
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                c = Candidate(m.start(), m.end(), rule_id, {k: v for k, v in m.groupdict().items() if v})
-                (exclusions if reason else found).append((c, reason))
-    kept = _longest_first([c for c, _ in found])
-    return _apply_exclusions(kept, exclusions)
+    for pattern in compiled_patterns(rules):
+        if pattern.reason:
+            break
+        for m in _matches(pattern, text):
+            groups = m.groupdict()
+            found.append(Candidate(m.start(), m.end(), pattern.id, {k: v for k, v in groups.items() if v}))
+    kept = _longest_first(found)
+    return _apply_exclusions(kept, _exclusions(text, kept, rules))
+
+
+def _exclusions(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[Candidate, str]]:
+    """The exclusions' matches that may cover a kept candidate, in the order a scan of the
+    whole text per exclusion gives them.
+
+    An exclusion's match is made of ``exclusion_chars``, so one that covers a candidate lies
+    inside the run of those characters around it, and no match crosses a run's ends: each
+    run alone (with room after it for lookaheads) holds the same matches as the whole text
+    there. Exclusions have no lookbehinds, so nothing before a run is needed."""
+    runs = _runs_around(text, kept, rules)
+    if not runs:
+        return []
+    pieces, offsets = [], []  # the runs with their room, one string: one scan per exclusion
+    at = 0
+    for start, end in runs:
+        piece = text[start:min(len(text), end + LOOKAHEAD_ROOM)]
+        pieces.append(piece)
+        offsets.append((at, start, end - start))
+        at += len(piece) + 1
+    joined = "\x00".join(pieces)  # \x00: in no exclusion
+    starts = [o[0] for o in offsets]
+    out = []
+    for pattern in compiled_patterns(rules):
+        if not pattern.reason:
+            continue
+        for m in pattern.regex.finditer(joined):
+            at, start, length = offsets[bisect.bisect_right(starts, m.start()) - 1]
+            if m.start() - at < length and m.end() > m.start():
+                s = start + m.start() - at
+                out.append((Candidate(s, s + m.end() - m.start(), pattern.id, {}), pattern.reason))
+    return out
+
+
+def _runs_around(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[int, int]]:
+    """The maximal runs of ``exclusion_chars`` that hold a whole kept candidate, in order."""
+    left, right = _exclusion_runs(rules)
+    runs: list[tuple[int, int]] = []
+    for c in kept:
+        if runs and c.end <= runs[-1][1]:
+            continue
+        end = right.match(text, c.start).end()
+        if end >= c.end:
+            runs.append((left.match(text, 0, c.start).start(), end))
+    return runs
+
+
+@lru_cache(maxsize=8)
+def _exclusion_runs(rules: RuleSet) -> tuple[regex.Pattern, regex.Pattern]:
+    chars = rules.table("exclusion_chars")
+    return regex.compile(f"(?r){chars}*+"), regex.compile(f"{chars}*+")
 
 
 def _longest_first(cands: list[Candidate]) -> list[Candidate]:
     """Keep the longest of overlapping candidates (the earlier rule on a tie)."""
-    order = sorted(range(len(cands)), key=lambda i: (-(cands[i].end - cands[i].start), i))
+    order = sorted(range(len(cands)), key=lambda i: (cands[i].start - cands[i].end, i))
+    starts: list[int] = []  # the taken spans, disjoint, by start
     taken: list[Candidate] = []
     for i in order:
         c = cands[i]
-        if all(c.end <= t.start or c.start >= t.end for t in taken):
-            taken.append(c)
-    return sorted(taken, key=lambda c: c.start)
+        at = bisect.bisect_right(starts, c.start)  # a taken span overlapping c is next to it
+        if (at and taken[at - 1].end > c.start) or (at < len(taken) and taken[at].start < c.end):
+            continue
+        starts.insert(at, c.start)
+        taken.insert(at, c)
+    return taken
 
 
 def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
