@@ -10,6 +10,7 @@ original text (``original[start:end] == record.text``):
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,6 +24,9 @@ _FOLD_TABLE = {k: (chr(v) if isinstance(v, int) else v) for k, v in _FOLD.items(
 # Keep the Chinese full-width punctuation that carries meaning for clauses.
 for _keep in "，；：！？（）":
     _FOLD_TABLE.pop(ord(_keep), None)
+# str.translate looks every character up in the table, one by one; most texts hold none
+# or few of these, so only the runs that do are translated (a character class scans fast)
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE)) + "]+")
 
 # A blank-line break whose left side does not end a sentence or heading.
 _BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
@@ -31,7 +35,9 @@ _CLAUSE_PUNCT = regex.compile(r"[，,、；;]")
 # break around a decimal point (595. 92, 595\n.92). Digits split without a decimal point
 # are not joined (a table column could look the same); the extractor rejects those.
 _OCR_ZERO = regex.compile(r"(?<=\d)[Oo]+(?=\d|[年月日%万亿元])")
-_OCR_DECIMAL_GAP = regex.compile(r"(?<=\d)[ \t]*\n?[ \t]*(?=\.\d)|(?<=\d\.)[ \t]*\n?[ \t]*(?=\d)")
+# The gap is the group that took part; the pattern starts at the digit rather than behind a
+# lookbehind, which the engine would try at every position of the text.
+_OCR_DECIMAL_GAP = regex.compile(r"\d(?:([ \t]*\n?[ \t]*)(?=\.\d)|\.([ \t]*\n?[ \t]*)(?=\d))")
 _LONG_LINE = 30  # a line this long with clause punctuation is running text, not a heading
 
 
@@ -53,9 +59,10 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(original.translate(_FOLD_TABLE)))
+    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(fold(original)))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
-    removed = _merge_spans(removed + [m.span() for m in _OCR_DECIMAL_GAP.finditer(folded) if m.end() > m.start()])
+    gaps = [gap for m in _OCR_DECIMAL_GAP.finditer(folded) if (gap := m.span(m.lastindex))[1] > gap[0]]
+    removed = _merge_spans(removed + gaps)
     pieces, offsets, pos = [], [], 0
     for start, end in removed:
         pieces.append(folded[pos:start])
@@ -65,6 +72,15 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII and the ideographic space to ASCII (``text.translate(_FOLD_TABLE)``)."""
+    return _FOLDABLE.sub(_fold_run, text)
+
+
+def _fold_run(m: re.Match) -> str:
+    return m[0].translate(_FOLD_TABLE)
 
 
 def to_simplified(text: str) -> str:

@@ -9,6 +9,7 @@ record stage, because a span must snap to tokens and a mention need not.
 """
 from __future__ import annotations
 
+import bisect
 import importlib
 from functools import lru_cache
 from pathlib import Path
@@ -40,30 +41,55 @@ class JiebaTokenizer:
     def __init__(self, vocab, segmenter: Segmenter):
         self.vocab = vocab
         self.segmenter = segmenter
+        self._orths: dict[str, int] = {}  # word -> its hash in vocab.strings, added once per process
 
     def __call__(self, text: str) -> Doc:
-        tokens = self.segmenter.tokenize(text) if text else []
-        words = [w for w, _, _ in tokens]
-        firsts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1] in _SENTENCE_BREAK]
-        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        words = self.segmenter.cut(text) if text else []
+        # hash ids, not strings: Doc looks a string up through the StringStore (and checks
+        # it there once more), an id goes straight to its lexeme
+        doc = Doc(self.vocab, words=self._orth_ids(words), spaces=[False] * len(words))
+        # what article_context needs, kept from the words: walking the Doc's tokens
+        # and sentences again in Python (and doc.text, which joins every token) costs
+        # more than building the Doc
+        doc.user_data["text"] = text
+        doc.user_data["offsets"] = ([], [], [], [])
         if words:
+            starts, ends, firsts = _token_bounds(text, words)
             # from_array is ~3x cheaper than Doc(sent_starts=…), which checks each value in Python
             marks = numpy.full((len(words), 1), -1, dtype="int32")
             marks[firsts] = 1
             doc.from_array([SENT_START], marks.astype("uint64"))
-        # what article_context needs, kept from the segmenter: walking the Doc's tokens
-        # and sentences again in Python (and doc.text, which joins every token) costs
-        # more than building the Doc
-        doc.user_data["text"] = text
-        doc.user_data["offsets"] = ([(s, e) for _, s, e in tokens], _sentences(tokens, firsts))
+            doc.user_data["offsets"] = _offset_lists(starts, ends, firsts)
         return doc
 
+    def _orth_ids(self, words: list[str]) -> list[int]:
+        orths = self._orths
+        for word in set(words).difference(orths):  # a text brings few words not seen before
+            orths[word] = self.vocab.strings.add(word)
+        return list(map(orths.__getitem__, words))
 
-def _sentences(tokens, firsts: list[int]) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each sentence, as ``doc.sents`` gives them."""
-    bounds = [tokens[i][1] for i in firsts] if tokens else []
-    ends = bounds[1:] + [tokens[-1][2]] if tokens else []
-    return list(zip(bounds, ends))
+
+_BREAK_CODES = numpy.array(sorted(map(ord, _SENTENCE_BREAK)), dtype=numpy.uint32)
+
+
+def _token_bounds(text: str, words: list[str]) -> tuple:
+    """Token starts and ends and the indices of the tokens that start a sentence (numpy arrays).
+    jieba's words cover the text end to end (its own token offsets are the running sum of the
+    word lengths), and a sentence starts after a word whose last character is a break."""
+    ends = numpy.cumsum(numpy.fromiter(map(len, words), dtype=numpy.int64, count=len(words)))
+    starts = numpy.concatenate(([0], ends[:-1]))
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    breaks_after = numpy.isin(codes[ends[:-1] - 1], _BREAK_CODES)
+    firsts = numpy.concatenate(([0], numpy.flatnonzero(breaks_after) + 1))
+    return starts, ends, firsts
+
+
+def _offset_lists(starts, ends, firsts) -> tuple[list, list, list, list]:
+    """(start, end) of each token and of each sentence (as ``doc.sents`` gives them), and the
+    starts alone, as plain lists for the kinds."""
+    token_starts, sent_starts = starts.tolist(), starts[firsts].tolist()
+    sent_ends = sent_starts[1:] + [int(ends[-1])]
+    return (list(zip(token_starts, ends.tolist())), list(zip(sent_starts, sent_ends)), token_starts, sent_starts)
 
 
 @Language.factory("newsfacts_kind", default_config={"kind": "amount", "rules_dir": str(DEFAULT_RULES_DIR)})
@@ -83,12 +109,24 @@ class KindComponent:
         doc.user_data.setdefault("newsfacts", {})[self.kind] = mentions
         spans = []
         for m in mentions:
-            span = None if m.reject else doc.char_span(m.start, m.end, label=self.kind, alignment_mode="expand")
+            span = None if m.reject else _expanded_span(doc, ctx, m.start, m.end, self.kind)
             if span is not None:
-                span._.rule_id, span._.values = m.rule_id, m.values
+                ext = span._  # one accessor for both values (each ``span._`` builds one)
+                ext.rule_id, ext.values = m.rule_id, m.values
                 spans.append(span)
         doc.spans[self.kind] = spans
         return doc
+
+
+def _expanded_span(doc: Doc, ctx: ArticleContext, start: int, end: int, label: str) -> Span | None:
+    """``doc.char_span(start, end, label, alignment_mode="expand")``: the tokens that hold the
+    first and the last character, found by bisect over the context's token starts (the
+    tokens cover the text end to end) instead of spaCy's per-call token lookups."""
+    if not (0 <= start < len(ctx.text) and 0 < end <= len(ctx.text)):
+        return None
+    first = bisect.bisect_right(ctx._token_starts, start) - 1
+    last = bisect.bisect_right(ctx._token_starts, end - 1) - 1
+    return Span(doc, first, last + 1, label=label)
 
 
 def article_context(doc: Doc) -> ArticleContext:
@@ -96,11 +134,13 @@ def article_context(doc: Doc) -> ArticleContext:
     if "ctx" not in doc.user_data:
         meta = doc.user_data.get("meta", {})
         text = doc.user_data["text"] if "text" in doc.user_data else doc.text
-        tokens, sentences = doc.user_data.get("offsets") or (
-            [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [])
+        tokens, sentences, token_starts, sent_starts = doc.user_data.get("offsets") or (
+            [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [],
+            None, None)
         doc.user_data["ctx"] = ArticleContext(
             doc_id=meta.get("doc_id", ""), text=text, tokens=tokens, sentences=sentences,
-            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""))
+            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""),
+            token_starts=token_starts, sentence_starts=sent_starts)
     return doc.user_data["ctx"]
 
 

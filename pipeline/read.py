@@ -122,9 +122,24 @@ def _looks_like_text(text: str) -> bool:
     that happens to decode, or the wrong codec)."""
     if not text:
         return True
-    # each distinct character is classified once: a text repeats a few thousand characters
-    bad = sum(n for ch, n in Counter(text).items() if _is_junk(ch))
+    # each distinct character is classified once per process (a corpus repeats a few thousand),
+    # and only junk characters, which a text seldom holds, are counted
+    chars = set(text)
+    unseen = chars - _PLAIN - _JUNK
+    junk = {ch for ch in unseen if _is_junk(ch)} | (chars & _JUNK)
+    if unseen and len(_PLAIN) + len(_JUNK) < _KNOWN_LIMIT:
+        _JUNK.update(junk)
+        _PLAIN.update(unseen - junk)
+    if len(junk) > 8:  # many kinds of junk (a wrong codec): one pass over the text counts them all
+        bad = sum(n for ch, n in Counter(text).items() if ch in junk)
+    else:
+        bad = sum(text.count(ch) for ch in junk)
     return bad / len(text) < 0.01
+
+
+_PLAIN: set[str] = set()  # characters classified, by _is_junk, as text
+_JUNK: set[str] = set()   # … and as junk
+_KNOWN_LIMIT = 100_000    # a binary file decoded as GB18030 can bring any of a million characters
 
 
 def _is_junk(ch: str) -> bool:

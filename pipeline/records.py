@@ -7,10 +7,29 @@ with the rule and the reason: nothing found is silently dropped.
 from __future__ import annotations
 
 import importlib
+import sys
 from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
+
+
+def _import_pandera_checks_without_hypothesis() -> None:
+    """pandera's pandas checks import its data-synthesis strategies, and those import
+    hypothesis (a test dependency, not one of newsfacts') with every hypothesis plugin
+    installed (trio, pytest …): ~0.5 s in each worker's first validation, for strategies
+    that validation never uses. Where hypothesis is not imported yet, the checks are
+    imported as without it (pandera's own fallback); a later ``import hypothesis`` works."""
+    if "hypothesis" in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # makes ``import hypothesis`` raise ImportError
+    try:
+        importlib.import_module("pandera.backends.pandas.builtin_checks")
+    finally:
+        del sys.modules["hypothesis"]
+
+
+_import_pandera_checks_without_hypothesis()
 
 from .clean import CleanText
 from .kinds.base import Mention

@@ -33,7 +33,8 @@ class Segmenter:
         self._impl.add_word(word, freq, tag)
 
     def cut(self, text: str) -> list[str]:
-        return list(self._impl.cut(text))
+        words = self._impl.cut(text)
+        return words if type(words) is list else list(words)  # rjieba's is a list already: no copy
 
     def tokenize(self, text: str) -> list[Token]:
         tokens = self._impl.tokenize(text)
