@@ -18,7 +18,7 @@ import regex
 
 from ..date_resolve import DateExpr, Point, Resolver, main_year, retrospective_score, writing_year
 from ..numbers import NumberError, parse_number
-from ..rules import LOOKAHEAD_ROOM, RuleSet
+from ..rules import LOOKAHEAD_ROOM, RuleSet, expand
 from .base import ArticleContext, Mention
 
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
@@ -44,13 +44,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A pattern, or an exclusion (``reason`` set), ready to scan. ``scans`` find its matches
-    quickly (see ``_matches``): one regex that matches exactly what ``regex`` does, or one
-    per group of its first word slot's words."""
+    """A pattern, or an exclusion (``reason`` set), ready to scan. ``starts``: quick regexes
+    that match wherever a match of the pattern can begin (see ``_matches``), or ()."""
     id: str
     regex: regex.Pattern
     reason: str = ""
-    scans: tuple = ()
+    starts: tuple = ()
 
 
 @lru_cache(maxsize=8)
@@ -60,19 +59,32 @@ def compiled_patterns(rules: RuleSet) -> list[Compiled]:
     def fill(source: str) -> str:
         return WORDS_SLOT.sub(lambda m: f"(?:{_alternation(rules.table(m[1], []))})", source)
 
-    def scans(source: str, split: bool) -> tuple:
-        first = WORDS_SLOT.search(source)
-        groups = _word_groups(rules.table(first[1], [])) if first else []
-        if not groups or (len(groups) > 1 and not split):
-            return (regex.compile(fill(source)),)
-        head, tail = source[:first.start()], fill(source[first.end():])
-        return tuple(regex.compile(f"{head}(?:{group}){tail}") for group in groups)
-
-    out = [Compiled(p.id, regex.compile(fill(p.source)), "", scans(p.source, bool(p.options.get("split_words"))))
-           for p in rules.patterns]
+    out = []
+    for p in rules.patterns:
+        starts = p.options.get("starts") or []
+        starts = _start_scans(rules, tuple([starts] if isinstance(starts, str) else starts))
+        out.append(Compiled(p.id, regex.compile(fill(p.source)), "", starts))
     for x in rules.table("exclusions", []):
         out.append(Compiled(x["id"], rules.compile(fill(str(x["regex"]))), x.get("reject", "excluded")))
     return out
+
+
+@lru_cache(maxsize=64)
+def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
+    """A pattern's ``starts`` compiled, one regex per source and per group of the words of
+    its first word slot (a position a word starts at is where some group matches there).
+    Patterns with the same ``starts`` share the tuple, and so the positions found."""
+    out = []
+    for source in sources:
+        source = expand(source, rules.defs)
+        first = WORDS_SLOT.search(source)
+        if first is None:
+            out.append(regex.compile(source))
+            continue
+        head, tail = source[:first.start()], source[first.end():]
+        assert WORDS_SLOT.search(tail) is None, f"starts: one word slot only ({source})"
+        out += [regex.compile(f"{head}(?:{group}){tail}") for group in _word_groups(rules.table(first[1], []))]
+    return tuple(out)
 
 
 def _alternation(words) -> str:
@@ -81,52 +93,45 @@ def _alternation(words) -> str:
 
 
 def _word_groups(words) -> list[str]:
-    """The table's words, longest first, as alternations that each end in one literal
-    character (今年|去年 → (?:今|去)年: the regex engine searches for that character, which
-    is much quicker). One group matches what the plain alternation does; several (words
-    ending in different characters) are only given when no word is the start of another,
-    so that at most one word can match at a position."""
-    ordered = sorted(words, key=len, reverse=True)
+    """The table's words as alternations that each end in one literal character (今年|去年 →
+    (?:今|去)年): the regex engine searches for that character, which is much quicker than
+    trying the plain alternation at every position."""
     groups: dict[str, list[str]] = {}
-    for w in ordered:
+    for w in sorted(words, key=len, reverse=True):
         groups.setdefault(w[-1], []).append(regex.escape(w[:-1]))
-    if len(groups) > 1 and any(a != b and b.startswith(a) for a in ordered for b in ordered):
-        return []
     return [f"(?:{'|'.join(heads)}){regex.escape(last)}" for last, heads in groups.items()]
 
 
-def _matches(pattern: Compiled, text: str):
-    """What ``pattern.regex.finditer(text)`` yields, found by its scans.
+def _matches(pattern: Compiled, text: str, positions: dict):
+    """What ``pattern.regex.finditer(text)`` yields.
 
-    With several scans (one per group of words), a position where the pattern matches is
-    one where a scan matches: the scan of the group that holds the word the pattern's match
-    has there, and that scan's match is the pattern's; where several scans match, the
-    pattern itself is tried. finditer's non-overlapping matches are then picked from left."""
-    if len(pattern.scans) <= 1:
-        yield from (pattern.scans[0] if pattern.scans else pattern.regex).finditer(text)
+    A pattern with ``starts`` is tried only where one of them matches (the positions are
+    found once per text and kept in ``positions`` for the patterns that share them): every
+    match begins there, so taking from the left each match that begins at or after the end
+    of the last one gives finditer's matches (no pattern matches the empty string)."""
+    if not pattern.starts:
+        yield from pattern.regex.finditer(text)
         return
-    found: dict[int, list] = {}
-    for scan in pattern.scans:
-        for m in scan.finditer(text, overlapped=True):
-            found.setdefault(m.start(), []).append(m)
-    end = 0
-    for start in sorted(found):
-        if start < end:
-            continue
-        ms = found[start]
-        m = ms[0] if len(ms) == 1 else pattern.regex.match(text, start)
-        if m is not None and m.end() > start:
-            yield m
-            end = m.end()
+    at = positions.get(pattern.starts)
+    if at is None:
+        at = positions[pattern.starts] = sorted({m.start() for scan in pattern.starts
+                                                 for m in scan.finditer(text, overlapped=True)})
+    end, match = 0, pattern.regex.match
+    for start in at:
+        if start >= end:
+            m = match(text, start)
+            if m is not None and m.end() > start:
+                yield m
+                end = m.end()
 
 
 def candidates(text: str, rules: RuleSet) -> list[Candidate]:
     """Every date span the rules find, overlaps settled, exclusions applied."""
-    found, exclusions = [], []
+    found, positions = [], {}
     for pattern in compiled_patterns(rules):
         if pattern.reason:
             break
-        for m in _matches(pattern, text):
+        for m in _matches(pattern, text, positions):
             groups = m.groupdict()
             found.append(Candidate(m.start(), m.end(), pattern.id, {k: v for k, v in groups.items() if v}))
     kept = _longest_first(found)
@@ -166,15 +171,18 @@ def _exclusions(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[
 
 
 def _runs_around(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[int, int]]:
-    """The maximal runs of ``exclusion_chars`` that hold a whole kept candidate, in order."""
+    """The maximal runs of ``exclusion_chars`` that hold a whole kept candidate and more, in order."""
     left, right = _exclusion_runs(rules)
     runs: list[tuple[int, int]] = []
     for c in kept:
         if runs and c.end <= runs[-1][1]:
             continue
         end = right.match(text, c.start).end()
-        if end >= c.end:
-            runs.append((left.match(text, 0, c.start).start(), end))
+        if end < c.end:
+            continue  # c holds a character no exclusion does
+        start = left.match(text, 0, c.start).start()
+        if end - start > c.end - c.start:  # else no longer match can cover c
+            runs.append((start, end))
     return runs
 
 
@@ -232,16 +240,21 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
     start, end = _shape(groups, tables)
     if "y" in groups:
-        target = (any(before.endswith(cue) for cue in tables.get("target_cues", []))
-                  and not any(before.endswith(cue) for cue in tables.get("not_target_cues", [])))
-        target = target or any(after.startswith(cue) for cue in tables.get("target_after_cues", []))
-        compared = any(before.endswith(cue) for cue in tables.get("comparison_cues", []))
+        target = (before.endswith(tuple(tables.get("target_cues", [])))
+                  and not before.endswith(tuple(tables.get("not_target_cues", []))))
+        target = target or after.startswith(tuple(tables.get("target_after_cues", [])))
+        compared = before.endswith(tuple(tables.get("comparison_cues", [])))
         return DateExpr(start, end, "explicit", target=target, compared=compared)
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
-    numeric = any(k in groups for k in ("m", "d"))
-    future = bool(regex.match(tables.get("future_after", "(?!)"), after))
+    numeric = "m" in groups or "d" in groups
+    future = _compiled(tables.get("future_after", "(?!)")).match(after) is not None
     return DateExpr(start, end, "context", numeric=numeric, future=future)
+
+
+@lru_cache(maxsize=16)
+def _compiled(source: str) -> regex.Pattern:
+    return regex.compile(source)  # regex.match(source, …) looks its cache up at ~10x the cost
 
 
 def _month_word(groups: dict, tables: dict) -> DateExpr:
@@ -310,6 +323,7 @@ def _part(word: str, parts: dict, year: int | None) -> Point:
     return Point(year, month=n if unit == "month" else None, half=n if unit == "half" else None)
 
 
+@lru_cache(maxsize=1024)
 def _int(s: str) -> int:
     try:
         return int(parse_number(s))
@@ -387,7 +401,7 @@ def _resolve(resolver: Resolver, cand: Candidate, expr: DateExpr, remember: bool
 
 def _dateline(text: str, built, table: dict) -> int | None:
     """The index of a full date standing on its own line near the top (the article's own date)."""
-    rest = regex.compile(table.get("rest", r"^\s*$"))
+    rest = _compiled(table.get("rest", r"^\s*$"))
     for i, (cand, expr) in enumerate(built):
         if cand.start > table.get("window", 400):
             break
