@@ -48,3 +48,57 @@ def test_a_trigger_needs_match_chars_that_hold_it(tmp_path):
                                      encoding="utf-8")
     with pytest.raises(RuleError, match="trigger characters"):
         _load(str(tmp_path / "y.yaml"), "x")
+
+
+# ---- dates: ``starts`` (where a pattern's match can begin) and ``exclusion_chars``
+
+def _date_texts():
+    """The texts above plus random strings of date characters, words and corpus pieces."""
+    import random
+    rnd = random.Random(6)
+    texts = _texts()
+    alpha = list("0123456789０１〇○零一二三四五六七八九十两年月日号 \t\n\u00a0—–-~～至到/.．、第季度前个份上中下旬"
+                 "初底末全半今本去明后当同这那该次翌刚过的天即昨期五每近用连续历史多余内以之游马比较于国省市规划计时间#")
+    alpha += ["年底", "同期", "去年", "十四五", "2020年", "3月", "12日", "上半年", "当天", "本月", "\n3.", "马上",
+              "近年来", "连续3年", "2000多年历史", "同年级", "每年的", "3日内"]
+    pieces = [p for t in texts for p in t.split("\n") if p]
+    for _ in range(1500):
+        texts.append("".join(rnd.choice(alpha) for _ in range(rnd.randint(1, 40))))
+        texts.append("".join(rnd.choice(pieces)[:rnd.randint(1, 60)] + rnd.choice(alpha) for _ in range(rnd.randint(1, 6))))
+    return texts
+
+
+def test_date_patterns_tried_where_they_can_start_find_what_the_whole_text_scan_finds():
+    from pipeline.kinds.date import _matches, compiled_patterns
+    patterns = [p for p in compiled_patterns(load_rules("date")) if p.starts]
+    assert len(patterns) >= 10
+    for text in _date_texts():
+        positions = {}
+        for p in patterns:
+            assert _found(_matches(p, text, positions)) == _found(p.regex.finditer(text)), (p.id, text[:60])
+
+
+def test_date_exclusions_looked_for_around_dates_are_those_a_whole_text_scan_finds():
+    from pipeline.kinds import date
+    rules = load_rules("date")
+    exclusions = [p for p in date.compiled_patterns(rules) if p.reason]
+    covered = 0
+    for text in _date_texts():
+        kept = date._longest_first([date.Candidate(m.start(), m.end(), p.id, {})
+                                    for p in date.compiled_patterns(rules) if not p.reason
+                                    for m in p.regex.finditer(text)])
+        whole = [(date.Candidate(m.start(), m.end(), x.id, {}), x.reason) for x in exclusions
+                 for m in x.regex.finditer(text) if m.end() > m.start()]
+        near = date._exclusions(text, kept, rules)
+        assert date._apply_exclusions(kept, near) == date._apply_exclusions(kept, whole), text[:60]
+        covered += sum(1 for c in date._apply_exclusions(kept, whole) if c.reject)
+    assert covered > 20  # the texts do exercise the exclusions
+
+
+def test_exclusion_chars_hold_every_character_an_exclusion_matches():
+    import regex
+    rules = load_rules("date")
+    chars = regex.compile(rules.table("exclusion_chars"))
+    for x in rules.table("exclusions"):
+        body = regex.sub(r"\(\?[=!][^()]*\)", "", x["regex"])  # lookaheads hold no match characters
+        assert not [c for c in body if ord(c) > 127 and not chars.fullmatch(c)], x["id"]
