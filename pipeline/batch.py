@@ -39,11 +39,11 @@ from .nlp import KINDS, build_nlp
 from .read import HTML_SUFFIXES, Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
-from .write import FILES, SUFFIX, CsvChunks, atomic_write, named_tables, replace_path, write_csv, write_tables
+from .write import FILES, SUFFIX, CsvChunks, ParquetChunks, atomic_write, named_tables, replace_path, write_tables
 
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
-PART_ROWS = 20_000  # a huge article's rows validated and stored together (~20 MB as dicts)
-CHUNK_ROWS = 50_000  # rows of the output tables built and written together
+PART_ROWS = 10_000  # a huge article's rows validated and stored together (~10 MB as dicts)
+CHUNK_ROWS = 20_000  # rows of the output tables built and written together (~20 MB)
 TMP_PREFIX = ".newsfacts-tmp-"
 TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
 # Fault injection for the tests: with NEWSFACTS_FAULT_INJECT=exit (or =raise) in the environment,
@@ -538,8 +538,8 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
     try:
-        if fmt == "csv":
-            fact_rejects = _write_csv_outputs(tmp, ledger, items, timings, hooks)
+        if fmt in ("csv", "parquet"):
+            fact_rejects = _write_streamed_outputs(tmp, ledger, items, fmt, timings, hooks)
         else:
             fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
         with stage(timings, "report"):
@@ -554,15 +554,17 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
     return _errors(ledger, items)
 
 
-def _write_csv_outputs(tmp: Path, ledger: Ledger, items: list[Item], timings, hooks: bool) -> pd.DataFrame:
-    """The CSV tables chunk by chunk (the derived ones too, with ``hooks``); returns the facts'
-    rejects, which close rejects.csv as ``build_facts`` adds them after the mentions' rejects."""
+def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings,
+                            hooks: bool) -> pd.DataFrame | None:
+    """The CSV or Parquet tables chunk by chunk (the derived ones too, with ``hooks``); returns the
+    facts' rejects, which close the rejects table as ``build_facts`` adds them after the mentions'."""
     from .derived import DerivedChunks
     from .facts_schema import COLUMNS as FACT_COLUMNS
 
     names = {FILES[k]: records.columns(k) for k in KINDS} | {"rejects.csv": records.REJECT_COLUMNS}
     derived = DerivedChunks({i.doc_id: n for n, i in enumerate(items)}) if hooks else None
-    out = CsvChunks(tmp, names | ({"facts.csv": FACT_COLUMNS} if hooks else {}))
+    names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
+    out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
     try:
         chunks = table_chunks(ledger, items, split_articles=not hooks)
         while True:
@@ -581,8 +583,7 @@ def _write_csv_outputs(tmp: Path, ledger: Ledger, items: list[Item], timings, ho
         with stage(timings, "write"):
             if fact_rejects is not None and len(fact_rejects):
                 out.add("rejects.csv", fact_rejects)
-            for name, df in {**whole, "errors.csv": _errors(ledger, items)}.items():
-                write_csv(df, tmp / name)
+            write_tables(None, tmp, {**whole, "errors.csv": _errors(ledger, items)}, fmt, partitions(items))
     finally:
         out.close()
     return fact_rejects

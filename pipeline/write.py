@@ -75,6 +75,58 @@ class CsvChunks:
             raise failed[0]
 
 
+class ParquetChunks:
+    """Parquet tables written chunk by chunk into a (temporary) folder, a folder per table. A
+    table with a doc_id is hive-partitioned by paper and year as ``write_parquet`` does, each
+    chunk adding a file to each partition it has rows for (files numbered in the table's order);
+    the others get one file, a row group per chunk. A table keeps its first chunk's schema (a
+    column with no value yet is text), so its files read back as one table."""
+
+    def __init__(self, folder: Path, columns: dict[str, list[str]], partitions: pd.DataFrame | None):
+        self.folder, self.columns, self.partitions = Path(folder), columns, partitions
+        self.schemas, self.writers, self.chunks = {}, {}, {}
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table_dir = self.folder / Path(name).with_suffix("")
+        if not len(df):
+            return
+        partitioned = self.partitions is not None and "doc_id" in df and not {"paper", "year"} & set(df.columns)
+        if partitioned:
+            df = df.merge(self.partitions, on="doc_id", how="left", sort=False)
+        schema = self.schemas.setdefault(name, _schema(df))
+        table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+        n = self.chunks[name] = self.chunks.get(name, -1) + 1
+        if partitioned:
+            pq.write_to_dataset(table, table_dir, partition_cols=["paper", "year"],
+                                basename_template=f"chunk-{n:06d}-{{i}}.parquet")
+        else:
+            if name not in self.writers:
+                table_dir.mkdir(exist_ok=True)
+                self.writers[name] = pq.ParquetWriter(table_dir / "part-0.parquet", schema)
+            self.writers[name].write_table(table)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        for name, cols in self.columns.items():  # a table with no rows: one empty file, as before
+            if name not in self.chunks:
+                write_parquet(pd.DataFrame(columns=cols), self.folder / Path(name).with_suffix(""))
+
+
+def _schema(df: pd.DataFrame):
+    """The Arrow schema of a table's first chunk, a column of no values as text."""
+    import pyarrow as pa
+
+    schema = pa.Schema.from_pandas(df, preserve_index=False)
+    for i, f in enumerate(schema):
+        if pa.types.is_null(f.type):
+            schema = schema.set(i, pa.field(f.name, pa.string()))
+    return schema
+
+
 def write_tables(tables, out_dir: Path, extra: dict[str, pd.DataFrame] | None = None, fmt: str = "csv",
                  partitions: pd.DataFrame | None = None) -> list[Path]:
     """Write every table of a run in ``fmt`` (csv, parquet, dta); returns the paths written.
@@ -100,8 +152,11 @@ SUFFIX = {"csv": ".csv", "parquet": "", "dta": ".dta"}  # a Parquet table is a f
 
 
 def named_tables(tables, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    named = {FILES[k]: df for k, df in tables.frames.items()}
-    named.update({"rejects.csv": tables.rejects, "errors.csv": tables.errors})
+    """The tables to write by file name (``tables`` None: only ``extra``)."""
+    named = {}
+    if tables is not None:
+        named = {FILES[k]: df for k, df in tables.frames.items()}
+        named.update({"rejects.csv": tables.rejects, "errors.csv": tables.errors})
     named.update(extra or {})
     return named
 
