@@ -11,6 +11,8 @@ Only clauses that hold a head word are POS-tagged: tagging is the slow part.
 """
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,12 +33,26 @@ NUMBER = regex.compile(r"[\d.]+")
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
 
 
-@dataclass
+@dataclass(slots=True)
 class Tok:
     word: str
     tag: str
     start: int  # offsets into ctx.text
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class WordFacts:
+    """What a token's word and tag alone decide while a name grows over it (see ``_step``);
+    worked out once per word and tag, since the same words come back in every clause."""
+    closer: bool  # a closing quote or parenthesis
+    number: bool  # a number (tagged m, or digits)
+    multi_char: bool  # a count may end on its first character (28/个省)
+    conjunction: bool  # 和/及, which may join two capacities
+    stop: bool  # never part of a name
+    material: bool  # may extend a name
+    proper: bool  # a company, place or brand name
+    strong: bool  # a place, person or organisation name
 
 
 @dataclass
@@ -50,6 +66,25 @@ class Candidate:
     left_word: str = ""  # the token that stopped the growth
     proper: bool = False  # holds a company/place/brand token or a capacity phrase
     quoted: bool = False  # the whole name is in quotes (打造“科创走廊”)
+
+
+class EndRule:
+    """A rule anchored at the end of the stretch it is searched in (``…$``), such as a capacity
+    phrase before a token's end. A forward search tries every start and costs ~8 µs on a
+    clause; a reverse search fails at once at every position but the end, so it is asked
+    first whether there is a match at all (same text, same answer), and only then the forward
+    search finds the leftmost one."""
+
+    def __init__(self, source: str):
+        self.pattern = source
+        self.forward = regex.compile(source)
+        self.backward = regex.compile(source, regex.REVERSE)
+
+    def exists(self, text: str, pos: int | None = None, endpos: int | None = None) -> bool:
+        return self.backward.search(text, pos, endpos) is not None
+
+    def search(self, text: str, pos: int | None = None, endpos: int | None = None):
+        return self.forward.search(text, pos, endpos) if self.exists(text, pos, endpos) else None
 
 
 @dataclass
@@ -75,12 +110,15 @@ class Config:
     description_words: set[str]
     label_max: int
     max_chars: int
-    capacity: regex.Pattern
-    ordinal: regex.Pattern
+    capacity: EndRule
+    ordinal: EndRule
     count_after: regex.Pattern
-    count: regex.Pattern
+    count: EndRule
+    numeric_end: regex.Pattern  # reverse: a capacity, ordinal or count ends here (see EndRule)
     head_re: regex.Pattern
+    head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     patterns: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts, filled as words come
     heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
@@ -104,11 +142,14 @@ def _build_config(rules) -> Config:
         company_markers=tuple(t("company_markers", [])),
         label_max=int(t("list_label_max_chars", 12)),
         max_chars=int(t("max_name_chars", 40)),
-        capacity=regex.compile(t("capacity_regex")),
-        count=regex.compile(t("count_regex")),
-        ordinal=regex.compile(t("ordinal_regex")),
+        capacity=EndRule(t("capacity_regex")),
+        count=EndRule(t("count_regex")),
+        ordinal=EndRule(t("ordinal_regex")),
         count_after=regex.compile(t("count_after_regex")),
+        numeric_end=regex.compile("|".join(f"(?:{t(name)})" for name in ("capacity_regex", "ordinal_regex", "count_regex")),
+                                  regex.REVERSE),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
+        head_scan=re.compile("|".join(re.escape(h) for h in heads)),
         patterns=pats,
         heads_by_last={h[-1]: [x for x in heads if x[-1] == h[-1]] for h in heads},
     )
@@ -148,12 +189,24 @@ def normalise_name(span_text: str) -> str:
 
 
 def _clauses_with_heads(text: str, cfg: Config):
-    """(start, end) of every clause that holds at least one head word."""
-    pos = 0
-    for m in cfg.patterns["project.head_grow"].finditer(text + "\n"):
-        if m.start() > pos and cfg.head_re.search(text, pos, m.start()):
-            yield pos, m.start()
-        pos = m.end()
+    """(start, end) of every clause that holds at least one head word.
+
+    Few clauses hold one: rather than searching each clause, one scan finds the heads of the
+    whole text and only the clauses they touch are searched. That gives the same clauses: a
+    head inside a clause is either matched by the scan or overlapped by a match."""
+    hits = [m.span() for m in cfg.head_scan.finditer(text)]
+    if not hits:
+        return
+    bounds = [m.span() for m in cfg.patterns["project.head_grow"].finditer(text + "\n")]
+    ends = [b[0] for b in bounds]  # clause k is text[bounds[k - 1][1]:bounds[k][0]]
+    done = -1
+    for start, end in hits:
+        k = max(bisect.bisect_right(ends, start), done + 1)  # the first clause ending after the head starts
+        while k < len(bounds) and (bounds[k - 1][1] if k else 0) < end:
+            cs, ce = bounds[k - 1][1] if k else 0, ends[k]
+            if ce > cs and cfg.head_re.search(text, cs, ce):
+                yield cs, ce
+            done, k = k, k + 1
 
 
 def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
@@ -168,9 +221,10 @@ def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
 
 def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidate]:
     cands = []
-    for i, tok in enumerate(toks):
-        # most tokens cannot end a head word: test the last character before anything else
-        head = _head_of(text, toks, i, cfg) if text[tok.end - 1] in cfg.heads_by_last else ""
+    last = cfg.heads_by_last
+    # most tokens cannot end a head word: test the last character before anything else
+    for i in [i for i, tok in enumerate(toks) if text[tok.end - 1] in last]:
+        head = _head_of(text, toks, i, cfg)
         if head:
             cands.append(_headed_candidate(text, toks, i, head, cfg))
     cands = _drop_nested(cands)
@@ -280,37 +334,64 @@ def _enter_open_quote(toks: list[Tok], j: int, floor: int, g: Growth) -> int:
 def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
     """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop."""
     tok = toks[j]
-    k = _quoted_or_paren(toks, j, floor)
+    facts = cfg.facts.get((tok.word, tok.tag)) or _word_facts(tok.word, tok.tag, cfg)
+    k = _quoted_or_paren(toks, j, floor) if facts.closer else None
     if k is not None:
         g.quoted = g.quoted or tok.word in CLOSE_QUOTES
         return _take(toks, k, g)
-    cap = cfg.capacity.search(text, toks[floor].start, tok.end)
-    if cap and cap.end() == tok.end:
-        g.proper = True
-        return _take(toks, _token_index_at(toks, cap.start(), floor), g)
-    num = cfg.ordinal.search(text, toks[floor].start, tok.end)
-    if num and num.end() == tok.end and g.start < len(text):
-        return _take(toks, _token_index_at(toks, num.start(), floor), g)
-    if _is_count(text, toks, j, floor, cfg):
+    # one cheap test first: most tokens end no capacity, ordinal or count
+    numeric = cfg.numeric_end.search(text, toks[floor].start, tok.end) is not None
+    k = _numeric_start(text, toks, j, floor, g, cfg) if numeric else None
+    if k is not None:
+        return _take(toks, k, g)
+    if _is_count(text, tok, toks[floor].start, facts, numeric, cfg):
         g.counted = True
         return None
-    if tok.word in ("和", "及") and j + 1 < len(toks) and toks[j + 1].word[:1].isdigit():
+    if facts.conjunction and j + 1 < len(toks) and toks[j + 1].word[:1].isdigit():
         return _take(toks, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
-    if tok.word in cfg.stop_words or tok.word.isspace():
+    if facts.stop:
         return None
-    if tok.word in cfg.joiners or tok.word in cfg.name_words or tok.tag in cfg.grow_tags:
-        g.proper = g.proper or _has_proper(tok.word, tok.tag, cfg.proper_tags, cfg)
-        g.strong = g.strong or _has_proper(tok.word, tok.tag, cfg.strong_proper_tags, cfg)
+    if facts.material:
+        g.proper = g.proper or facts.proper
+        g.strong = g.strong or facts.strong
         return _take(toks, j, g)
     return None
 
 
-def _is_count(text: str, toks: list[Tok], j: int, floor: int, cfg: Config) -> bool:
-    """A number, or a count such as 283个 (jieba may glue the classifier on: 28/个省)."""
+def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
+    facts = cfg.facts[word, tag] = WordFacts(
+        closer=bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)),
+        number=tag == "m" or bool(NUMBER.fullmatch(word)),
+        multi_char=len(word) > 1,
+        conjunction=word in ("和", "及"),
+        stop=word in cfg.stop_words or word.isspace(),
+        material=word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags,
+        proper=_has_proper(word, tag, cfg.proper_tags, cfg),
+        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg))
+    return facts
+
+
+def _numeric_start(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
+    """The first token of a capacity (年产40万吨) or an ordinal (6号线, 三期) that ends with token ``j``."""
     tok, lo = toks[j], toks[floor].start
-    if tok.tag == "m" or NUMBER.fullmatch(tok.word):
+    cap = cfg.capacity.search(text, lo, tok.end)
+    if cap and cap.end() == tok.end:
+        g.proper = True
+        return _token_index_at(toks, cap.start(), floor)
+    num = cfg.ordinal.search(text, lo, tok.end)
+    if num and num.end() == tok.end and g.start < len(text):
+        return _token_index_at(toks, num.start(), floor)
+    return None
+
+
+def _is_count(text: str, tok: Tok, lo: int, facts: WordFacts, numeric: bool, cfg: Config) -> bool:
+    """A number, or a count such as 283个 (jieba may glue the classifier on: 28/个省).
+    ``numeric`` False: no count ends with the token (``cfg.numeric_end`` said so)."""
+    if facts.number:
         return True
-    return bool(cfg.count.search(text, lo, tok.end) or cfg.count.search(text, lo, tok.start + 1))
+    if numeric and cfg.count.exists(text, lo, tok.end):
+        return True
+    return facts.multi_char and cfg.count.exists(text, lo, tok.start + 1)
 
 
 def _take(toks: list[Tok], k: int, g: Growth) -> int:
@@ -362,7 +443,7 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     if not words:
         return "generic"
     counted_after = cfg.count_after.match(text, cand.end)
-    if (grow.counted and not cand.proper) or counted_after or any(cfg.count.search(w) for w in words):
+    if (grow.counted and not cand.proper) or counted_after or any(cfg.count.exists(w) for w in words):
         return "counted"
     if not cand.quoted and _is_generic(words, cand.head, cfg):
         return "generic"
@@ -444,7 +525,7 @@ def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
 
 def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config) -> list[Candidate]:
     """Headless items of a 、-list that is about projects, one candidate each."""
-    chunks = _chunks(toks, cfg)
+    chunks = _chunks(text, toks, cfg)
     if len(chunks) < 2:
         return []
     label = _list_label(text, toks, chunks[-1], cands, cfg)
@@ -466,11 +547,14 @@ def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config)
     return out
 
 
-def _chunks(toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
+def _chunks(text: str, toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
     """(first, last) token index of each 、-separated stretch of the clause."""
+    sep = cfg.patterns["project.list_item"]
+    if not sep.search(text, toks[0].start, toks[-1].end):
+        return [(0, len(toks) - 1)]  # most clauses hold no separator, so no token can be one
     chunks, lo = [], 0
     for k, tok in enumerate(toks):
-        if cfg.patterns["project.list_item"].fullmatch(tok.word):
+        if sep.fullmatch(tok.word):
             chunks.append((lo, k - 1))
             lo = k + 1
     chunks.append((lo, len(toks) - 1))
@@ -542,7 +626,7 @@ def _whole_chunk(text, toks, lo, hi, g: Growth, cfg: Config) -> Growth:
 
 def _capacity_inside(text: str, start: int, end: int, cfg: Config) -> bool:
     """A capacity phrase anywhere in text[start:end] (the rule is anchored at its end)."""
-    return any(cfg.capacity.search(text, start, k) for k in range(start + 2, end + 1))
+    return any(cfg.capacity.exists(text, start, k) for k in range(start + 2, end + 1))
 
 
 # ---------------------------------------------------------------- corpus index
