@@ -70,20 +70,20 @@ def compiled_patterns(rules: RuleSet) -> list[Compiled]:
 
 
 @lru_cache(maxsize=64)
-def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
-    """A pattern's ``starts`` compiled, one regex per source and per group of the words of
-    its first word slot (a position a word starts at is where some group matches there).
-    Patterns with the same ``starts`` share the tuple, and so the positions found."""
+def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[tuple[regex.Pattern, int], ...]:
+    """A pattern's ``starts`` compiled: (regex, how far before its match the position is),
+    one per source, and for a source that is one word slot one per group of the table's
+    words (a word starts where one of the groups matches). Patterns with the same
+    ``starts`` share the tuple, and so the positions found."""
     out = []
     for source in sources:
         source = expand(source, rules.defs)
-        first = WORDS_SLOT.search(source)
-        if first is None:
-            out.append(regex.compile(source))
-            continue
-        head, tail = source[:first.start()], source[first.end():]
-        assert WORDS_SLOT.search(tail) is None, f"starts: one word slot only ({source})"
-        out += [regex.compile(f"{head}(?:{group}){tail}") for group in _word_groups(rules.table(first[1], []))]
+        slot = WORDS_SLOT.fullmatch(source)
+        if slot is None:
+            assert WORDS_SLOT.search(source) is None, f"starts: a word slot stands alone ({source})"
+            out.append((regex.compile(source), 0))
+        else:
+            out += [(regex.compile(group), offset) for group, offset in _word_groups(rules.table(slot[1], []))]
     return tuple(out)
 
 
@@ -92,14 +92,23 @@ def _alternation(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _word_groups(words) -> list[str]:
-    """The table's words as alternations that each end in one literal character (今年|去年 →
-    (?:今|去)年): the regex engine searches for that character, which is much quicker than
-    trying the plain alternation at every position."""
+def _word_groups(words) -> list[tuple[str, int]]:
+    """The table's words as regexes led by one literal character, which the regex engine
+    searches for quickly: words of one length ending in the same character as that character
+    with a lookbehind (当日|次日 → 日(?<=(?:当|次)日), the word starting ``offset`` = length - 1
+    before the match), other words ending in the same character as an alternation of what
+    comes before it (今年|这一年 → (?:今|这一)年, offset 0)."""
     groups: dict[str, list[str]] = {}
     for w in sorted(words, key=len, reverse=True):
-        groups.setdefault(w[-1], []).append(regex.escape(w[:-1]))
-    return [f"(?:{'|'.join(heads)}){regex.escape(last)}" for last, heads in groups.items()]
+        groups.setdefault(w[-1], []).append(w)
+    out = []
+    for last, group in groups.items():
+        heads, c = "|".join(regex.escape(w[:-1]) for w in group), regex.escape(last)
+        if len({len(w) for w in group}) == 1 and len(group[0]) > 1:
+            out.append((f"{c}(?<=(?:{heads}){c})", len(group[0]) - 1))
+        else:
+            out.append((f"(?:{heads}){c}", 0))
+    return out
 
 
 def _matches(pattern: Compiled, text: str, positions: dict):
@@ -114,7 +123,7 @@ def _matches(pattern: Compiled, text: str, positions: dict):
         return
     at = positions.get(pattern.starts)
     if at is None:
-        at = positions[pattern.starts] = sorted({m.start() for scan in pattern.starts
+        at = positions[pattern.starts] = sorted({m.start() - offset for scan, offset in pattern.starts
                                                  for m in scan.finditer(text, overlapped=True)})
     end, match = 0, pattern.regex.match
     for start in at:
