@@ -531,9 +531,10 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
                   timings: dict | None = None, hooks: bool = True) -> pd.DataFrame:
     """Every output into a temporary folder inside ``out_dir``, then each renamed into place;
     an exception before the renames leaves the previous outputs untouched. ``hooks=False``
-    (the benchmark's option) leaves out the derived tables and the report. CSV tables stream
-    from the ledger chunk by chunk; Parquet and Stata files are written from the whole tables,
-    and so is the report. Returns the errors table."""
+    (the benchmark's option) leaves out the derived tables and the report. CSV and Parquet
+    tables stream from the ledger chunk by chunk; Stata files are written from the whole tables.
+    The report takes the whole tables for its index and the chunks again for its article pages.
+    Returns the errors table."""
     from .report import write_report
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
@@ -543,10 +544,10 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
         else:
             fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
         with stage(timings, "report"):
-            if hooks:  # the report holds the whole tables (rejects with the facts' ones, as written)
+            if hooks:  # rejects with the facts' ones, as written
                 tables = merge(ledger, items)
                 tables.rejects = _concat_rejects(tables.rejects, fact_rejects)
-                write_report(tmp, tables, run_info)
+                write_report(tmp, tables, run_info, _report_chunks(ledger, items, fact_rejects))
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:
@@ -601,6 +602,15 @@ def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str,
     with stage(timings, "write"):
         write_tables(tables, tmp, extra, fmt=fmt, partitions=partitions(items))
     return tables.rejects.iloc[mention_rejects:]
+
+
+def _report_chunks(ledger: Ledger, items: list[Item], fact_rejects: pd.DataFrame | None):
+    """``table_chunks`` with each chunk's facts' rejects after its mentions' (as in the whole)."""
+    for chunk in table_chunks(ledger, items):
+        if fact_rejects is not None and len(fact_rejects):
+            mine = fact_rejects["doc_id"].isin(set(chunk.articles))  # facts come from the chunk's articles
+            chunk.rejects = _concat_rejects(chunk.rejects, fact_rejects[mine])
+        yield chunk
 
 
 def _concat_rejects(rejects: pd.DataFrame, more: pd.DataFrame | None) -> pd.DataFrame:

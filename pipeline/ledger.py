@@ -140,19 +140,6 @@ class Ledger:
             self.db.executemany("DELETE FROM articles WHERE doc_id = ?", [(d,) for d in doc_ids])
             self.db.executemany("DELETE FROM parts WHERE doc_id = ?", [(d,) for d in doc_ids])
 
-    def results(self, doc_ids: list[str]):
-        """The stored ArticleResult of each doc_id, in the order given (missing ones skipped)."""
-        wanted = set(doc_ids)
-        stored = {}
-        for doc_id, path, h, status, blob in self.db.execute(
-                "SELECT doc_id, path, content_hash, status, records FROM articles"):
-            if doc_id in wanted:
-                stored[doc_id] = (path, h, status, blob)
-        for doc_id in doc_ids:
-            if doc_id in stored:
-                path, h, status, blob = stored.pop(doc_id)
-                yield ArticleResult(doc_id, path, h, status, **_unpack(blob))
-
     def payloads(self, doc_ids):
         """(doc_id, status, payload) for each stored article of ``doc_ids``, in the order given,
         then once more for each of its parts (status "part"): one article's records, or one part

@@ -51,6 +51,10 @@ def test_huge_articles_in_parts_and_chunked_outputs_give_the_same_bytes(tmp_path
     assert len(per_article) == 5 and all(n > 1 for _, n in per_article)
     for name in CSVS:
         assert (out / name).read_bytes() == (clean_run / name).read_bytes(), name
+    pages = sorted((clean_run / "report").glob("[at]*/*.html"))  # article and table pages
+    assert len(pages) >= 10
+    for page in pages:
+        assert (out / page.relative_to(clean_run)).read_bytes() == page.read_bytes(), page.name
 
 
 def test_without_facts_a_huge_article_is_written_part_by_part(tmp_path, monkeypatch):

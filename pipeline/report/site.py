@@ -34,13 +34,15 @@ TABLE_ORDER = [*FILES.values(), "facts.csv", "projects_index.csv", "rejects.csv"
 KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 
 
-def write_report(out_dir, tables, run_info: dict) -> Path:
-    """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html."""
+def write_report(out_dir, tables, run_info: dict, chunks=None) -> Path:
+    """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html.
+    ``chunks`` (a batch run's): the same tables again as parts of whole articles, so the
+    article pages are built from one part at a time instead of every row of the run at once."""
     out_dir = Path(out_dir)
     final = out_dir / "report"
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=out_dir))
     try:
-        _build(tmp, out_dir, tables, run_info)
+        _build(tmp, out_dir, tables, run_info, chunks)
         old = out_dir / f".report.old.{tmp.name}"
         if final.exists():
             final.rename(old)
@@ -52,31 +54,42 @@ def write_report(out_dir, tables, run_info: dict) -> Path:
     return final / "index.html"
 
 
-def _build(site: Path, out_dir: Path, tables, run_info: dict) -> None:
+def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks=None) -> None:
     env = _env()
     shutil.copytree(STATIC, site / "static")
     for sub in ("articles", "tables", "charts"):
         (site / sub).mkdir()
-    csvs = read_tables(out_dir)
-    facts = facts_index(csvs.get("facts.csv"))
-    doc_ids = list(tables.articles)
-    pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
-    nav = _nav(csvs)
-    grouped = (rows_by_doc(tables.frames), rejects_by_doc(tables.rejects))  # one pass, not one per article
-    infos, changes = [], []
-    for i, doc_id in enumerate(doc_ids):
-        article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
-        neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
-        _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info, grouped)
-        infos.append(dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
-                          issue_date=article.issue_date, chars=len(article.text)))
-        changes += data.percent_changes(grouped[0].get(doc_id, {}).get("percent", []), article, facts)
+    paths = table_paths(out_dir)
+    facts = facts_index(_read_table(paths["facts.csv"]) if "facts.csv" in paths else None)
+    nav = _nav({name: _count_rows(path) for name, path in paths.items()})
+    infos, changes = _write_articles(env, site, tables, chunks or [tables], facts, nav, run_info)
     located = {(d, int(s), int(e)): kind for kind, df in tables.frames.items()
                for d, s, e in zip(df["doc_id"], df["start"], df["end"])}
-    for name, df in csvs.items():
-        _write_table(env, site, name, df, pages, located, nav)
+    pages = {doc_id: page_name(doc_id) for doc_id in tables.articles}
+    for name, path in paths.items():  # one table in memory at a time
+        _write_table(env, site, name, _read_table(path), pages, located, nav)
     percents = pd.DataFrame(changes, columns=data.CHANGE_COLUMNS)
     _write_index(env, site, tables, infos, facts, percents, nav, run_info)
+
+
+def _write_articles(env, site, tables, chunks, facts, nav, run_info) -> tuple[list, list]:
+    """Every article's page, chunk by chunk (rows grouped by article once per chunk, not once
+    per article); returns the articles' index entries and percent changes in the run's order."""
+    doc_ids = list(tables.articles)
+    pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
+    place = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+    infos, changes = {}, {}
+    for chunk in chunks:
+        grouped = (rows_by_doc(chunk.frames), rejects_by_doc(chunk.rejects))
+        for doc_id in [d for d in chunk.articles if d in place]:
+            i = place[doc_id]
+            article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
+            neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
+            _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, grouped)
+            infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
+                                 issue_date=article.issue_date, chars=len(article.text))
+            changes[doc_id] = data.percent_changes(grouped[0].get(doc_id, {}).get("percent", []), article, facts)
+    return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
 
 
 def page_name(doc_id: str) -> str:
@@ -99,10 +112,26 @@ def _env() -> Environment:
 def read_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
     """Every table of the run as written (the tables pages show exactly what is on disk),
     keyed by its CSV name; a Parquet run's tables are read from their Parquet files."""
+    return {name: _read_table(path) for name, path in table_paths(Path(out_dir)).items()}
+
+
+def table_paths(out_dir: Path) -> dict[str, Path]:
+    """Each table's file (or Parquet folder) by its CSV name, in the tables pages' order."""
     found = {p.name: p for p in out_dir.glob("*.csv")}
     found.update({p.with_suffix(".csv").name: p for p in out_dir.glob("*.parquet") if p.with_suffix(".csv").name not in found})
     names = [n for n in TABLE_ORDER if n in found] + sorted(n for n in found if n not in TABLE_ORDER)
-    return {name: _read_table(found[name]) for name in names}
+    return {name: found[name] for name in names}
+
+
+def _count_rows(path: Path) -> int:
+    """The rows ``_read_table`` would give, counted a slice at a time."""
+    if path.suffix == ".parquet":
+        return len(_read_table(path))
+    try:
+        return sum(len(part) for part in pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                                                      na_values=[""], chunksize=100_000))
+    except pd.errors.EmptyDataError:
+        return 0
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -114,9 +143,10 @@ def _read_table(path: Path) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def _nav(csvs: dict) -> list[dict]:
+def _nav(rows: dict[str, int]) -> list[dict]:
+    """The tables menu: each table's page and its number of rows."""
     return [{"name": name.removesuffix(".csv"), "href": f"tables/{quote(name.removesuffix('.csv'))}.html",
-             "rows": len(df)} for name, df in csvs.items()]
+             "rows": n} for name, n in rows.items()]
 
 
 def _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info, grouped) -> None:
