@@ -23,6 +23,7 @@ import calendar
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 import regex
 
@@ -126,6 +127,7 @@ def is_complete(p: Point) -> bool:
     return p.year is not None and (p.day is None or p.month is not None)
 
 
+@lru_cache(maxsize=4096)  # a pure function of frozen values; the same dates recur
 def finish(start: Point, end: Point | None, anchor: str) -> Resolved:
     """Format resolved points; raises ValueError for impossible days (2月30日)."""
     if end is None:

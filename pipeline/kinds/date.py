@@ -70,18 +70,20 @@ def compiled_patterns(rules: RuleSet) -> list[Compiled]:
 
 
 @lru_cache(maxsize=64)
-def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[tuple[regex.Pattern, int], ...]:
-    """A pattern's ``starts`` compiled: (regex, how far before its match the position is),
-    one per source, and for a source that is one word slot one per group of the table's
-    words (a word starts where one of the groups matches). Patterns with the same
-    ``starts`` share the tuple, and so the positions found."""
+def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[tuple[regex.Pattern, int | None], ...]:
+    """A pattern's ``starts`` compiled: (regex, how far before its match the position is;
+    None: at its group ``at``), one per source, and for a
+    source that is one word slot one per group of the table's words (a word starts where
+    one of the groups matches). Patterns with the same ``starts`` share the tuple, and so
+    the positions found."""
     out = []
     for source in sources:
         source = expand(source, rules.defs)
         slot = WORDS_SLOT.fullmatch(source)
         if slot is None:
             assert WORDS_SLOT.search(source) is None, f"starts: a word slot stands alone ({source})"
-            out.append((regex.compile(source), 0))
+            scan = regex.compile(source)
+            out.append((scan, None if "at" in scan.groupindex else 0))
         else:
             out += [(regex.compile(group), offset) for group, offset in _word_groups(rules.table(slot[1], []))]
     return tuple(out)
@@ -123,7 +125,7 @@ def _matches(pattern: Compiled, text: str, positions: dict):
         return
     at = positions.get(pattern.starts)
     if at is None:
-        at = positions[pattern.starts] = sorted({m.start() - offset for scan, offset in pattern.starts
+        at = positions[pattern.starts] = sorted({_position(m, offset) for scan, offset in pattern.starts
                                                  for m in scan.finditer(text, overlapped=True)})
     end, match = 0, pattern.regex.match
     for start in at:
@@ -132,6 +134,10 @@ def _matches(pattern: Compiled, text: str, positions: dict):
             if m is not None and m.end() > start:
                 yield m
                 end = m.end()
+
+
+def _position(m, offset: int | None) -> int:
+    return m.start() - offset if offset is not None else m.start("at")
 
 
 def candidates(text: str, rules: RuleSet) -> list[Candidate]:
@@ -182,10 +188,13 @@ def _exclusions(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[
 def _runs_around(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[int, int]]:
     """The maximal runs of ``exclusion_chars`` that hold a whole kept candidate and more, in order."""
     left, right = _exclusion_runs(rules)
+    inside = _exclusion_char(rules)
     runs: list[tuple[int, int]] = []
     for c in kept:
         if runs and c.end <= runs[-1][1]:
             continue
+        if not (c.start and inside(text[c.start - 1])) and not (c.end < len(text) and inside(text[c.end])):
+            continue  # its run, if any, is c itself: no longer match can cover it
         end = right.match(text, c.start).end()
         if end < c.end:
             continue  # c holds a character no exclusion does
@@ -193,6 +202,13 @@ def _runs_around(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple
         if end - start > c.end - c.start:  # else no longer match can cover c
             runs.append((start, end))
     return runs
+
+
+@lru_cache(maxsize=8)
+def _exclusion_char(rules: RuleSet):
+    """Is this character one of ``exclusion_chars``? (cached per character: a dict lookup)"""
+    chars = regex.compile(rules.table("exclusion_chars"))
+    return lru_cache(maxsize=None)(lambda ch: chars.fullmatch(ch) is not None)
 
 
 @lru_cache(maxsize=8)
