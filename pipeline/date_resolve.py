@@ -21,20 +21,22 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
 MONTH_BASES = ("issue_month", "month", "local_month")
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One end of a date expression; unset fields are filled in by resolution.
 
     ``day == 0`` stands for "the last day of the month" (下旬 ends on the 28th … 31st).
+    Point, DateExpr and Resolved are named tuples: immutable and hashable like frozen
+    dataclasses, and made ~2x faster (several per date found).
     """
     year: int | None = None
     month: int | None = None
@@ -43,7 +45,7 @@ class Point:
     half: int | None = None
 
     def with_year(self, year: int | None) -> "Point":
-        return Point(year, self.month, self.day, self.quarter, self.half)  # dataclasses.replace is ~5x slower
+        return Point(year, self.month, self.day, self.quarter, self.half)
 
     @property
     def unit(self) -> str:
@@ -58,8 +60,7 @@ class Point:
         return "year"
 
 
-@dataclass(frozen=True)
-class DateExpr:
+class DateExpr(NamedTuple):
     start: Point
     end: Point | None = None  # set for periods
     base: str = "explicit"  # where the missing parts come from (see the module doc)
@@ -71,8 +72,7 @@ class DateExpr:
     future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     value: str
     start_date: str | None
     end_date: str | None
@@ -328,7 +328,7 @@ class Resolver:
         if expr.year_base == "explicit":  # 2019年同期
             year, anchor = expr.start.year, "explicit"
         else:
-            year, _ = self._year_for(replace(expr, base=expr.year_base, numeric=False))
+            year, _ = self._year_for(expr._replace(base=expr.year_base, numeric=False))
             anchor = "relative"
         st = self.state
         if st.period is None or st.period_para != self.para:
