@@ -26,6 +26,8 @@ RULE_IDS = ("project.head_grow", "project.quoted", "project.list_item")
 
 OPEN_QUOTES = "“‘「『\""
 CLOSE_QUOTES = "”’」』\""
+QUOTES = OPEN_QUOTES + CLOSE_QUOTES
+OPEN_QUOTE_MARK = re.compile("[“‘「『]")  # an opening quote other than the ambiguous "
 QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
 PAREN_PAIRS = {")": "(", "）": "（"}
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
@@ -55,7 +57,7 @@ class WordFacts:
     strong: bool  # a place, person or organisation name
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     start: int
     end: int
@@ -69,27 +71,42 @@ class Candidate:
 
 
 class EndRule:
-    """A rule anchored at the end of the stretch it is searched in (``…$``), such as a capacity
-    phrase before a token's end. A forward search tries every start and costs ~8 µs on a
-    clause; a reverse search fails at once at every position but the end, so it is asked
-    first whether there is a match at all (same text, same answer), and only then the forward
-    search finds the leftmost one."""
+    """A rule that must end where the stretch it is tried on ends (``…$``): a capacity
+    phrase before a token's end, a count before a head.
+
+    A forward search tries every start (~8 µs on a clause); a reverse match starts at the
+    end and fails at once when the last character cannot end a match, which is what
+    almost every token gives. Which characters can end a match is asked of the rule itself
+    (a partial reverse match of that one character) and remembered. Only when the reverse
+    match succeeds does the forward search find the leftmost start. (A stretch here never
+    ends in a line break, where ``$`` could also match one character early.)"""
 
     def __init__(self, source: str):
         self.pattern = source
         self.forward = regex.compile(source)
         self.backward = regex.compile(source, regex.REVERSE)
+        self.last_chars: dict[str, bool] = {}  # character -> a match can end with it
 
     def exists(self, text: str, pos: int | None = None, endpos: int | None = None) -> bool:
-        return self.backward.search(text, pos, endpos) is not None
+        """A match ends at ``endpos`` (the text's end when None)."""
+        end = len(text) if endpos is None else endpos
+        if end > (pos or 0):
+            can_end = self.last_chars.get(text[end - 1])
+            if can_end is None:
+                can_end = self.last_chars[text[end - 1]] = self.backward.match(text[end - 1], partial=True) is not None
+            if not can_end:
+                return False
+        return self.backward.match(text, pos, endpos) is not None
 
     def search(self, text: str, pos: int | None = None, endpos: int | None = None):
+        """The leftmost match that ends at ``endpos``, or None."""
         return self.forward.search(text, pos, endpos) if self.exists(text, pos, endpos) else None
 
 
 @dataclass
 class Config:
     heads: list[str]
+    head_set: frozenset[str]
     single_char_heads: set[str]
     head_blockers: set[str]
     grow_tags: set[str]
@@ -114,11 +131,14 @@ class Config:
     ordinal: EndRule
     count_after: regex.Pattern
     count: EndRule
-    numeric_end: regex.Pattern  # reverse: a capacity, ordinal or count ends here (see EndRule)
+    numeric_end: EndRule  # a capacity, ordinal or count ends here
     head_re: regex.Pattern
     head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     patterns: dict = field(default_factory=dict)
-    facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts, filled as words come
+    # per-word answers, filled as words come (the same words come back in every clause)
+    facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts
+    count_words: dict = field(default_factory=dict)  # word -> it holds a count
+    separators: dict = field(default_factory=dict)  # word -> it is a list separator
     heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
@@ -137,6 +157,7 @@ def _build_config(rules) -> Config:
     word_sets = {name: set(t(name, [])) for name in WORD_SET_TABLES}
     return Config(
         heads=heads,
+        head_set=frozenset(heads),
         **word_sets,
         zone_markers=tuple(sorted(t("zone_markers", []), key=len, reverse=True)),
         company_markers=tuple(t("company_markers", [])),
@@ -146,8 +167,7 @@ def _build_config(rules) -> Config:
         count=EndRule(t("count_regex")),
         ordinal=EndRule(t("ordinal_regex")),
         count_after=regex.compile(t("count_after_regex")),
-        numeric_end=regex.compile("|".join(f"(?:{t(name)})" for name in ("capacity_regex", "ordinal_regex", "count_regex")),
-                                  regex.REVERSE),
+        numeric_end=EndRule("|".join(f"(?:{t(name)})" for name in ("capacity_regex", "ordinal_regex", "count_regex"))),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         head_scan=re.compile("|".join(re.escape(h) for h in heads)),
         patterns=pats,
@@ -227,15 +247,16 @@ def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidat
         head = _head_of(text, toks, i, cfg)
         if head:
             cands.append(_headed_candidate(text, toks, i, head, cfg))
-    cands = _drop_nested(cands)
+    if len(cands) > 1:
+        cands = _drop_nested(cands)
     cands += _list_items(text, toks, cands, cfg)
-    return sorted(cands, key=lambda c: c.start)
+    return sorted(cands, key=lambda c: c.start) if len(cands) > 1 else cands
 
 
 def _head_of(text: str, toks: list[Tok], i: int, cfg: Config) -> str:
     """The longest head word the text ends with at the end of token ``i``, or ''."""
     tok = toks[i]
-    if tok.word in OPEN_QUOTES + CLOSE_QUOTES:
+    if tok.word in QUOTES:
         return ""
     nxt = toks[i + 1].word if i + 1 < len(toks) else ""
     if nxt in cfg.head_blockers:
@@ -246,7 +267,7 @@ def _head_of(text: str, toks: list[Tok], i: int, cfg: Config) -> str:
             continue
         if head in cfg.single_char_heads and (tok.word != head or i == 0 or toks[i - 1].tag[:1] != "n"):
             continue
-        if len(head) < len(tok.word) and tok.word[-len(head) - 1:] in cfg.heads:
+        if len(head) < len(tok.word) and tok.word[-len(head) - 1:] in cfg.head_set:
             continue  # a longer head ends this token; it is found on its own
         return head
     return ""
@@ -286,7 +307,7 @@ def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate, cfg: Con
 
 # ---------------------------------------------------------------- growing a name
 
-@dataclass
+@dataclass(slots=True)
 class Growth:
     start: int  # first character of the name
     first_tok: int  # index of the first token of the name
@@ -303,7 +324,8 @@ class Growth:
 def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: Config) -> Growth:
     """Extend a name leftwards from token ``j`` (inclusive) down to token ``floor``."""
     g = Growth(start, j + 1)
-    j = _enter_open_quote(toks, j, floor, g)
+    if j >= floor and OPEN_QUOTE_MARK.search(text, toks[floor].start, toks[j].end):  # rare: skip the walk
+        j = _enter_open_quote(toks, j, floor, g)
     while j >= floor:
         step = _step(text, toks, j, floor, g, cfg)
         if step is None:
@@ -340,7 +362,7 @@ def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config
         g.quoted = g.quoted or tok.word in CLOSE_QUOTES
         return _take(toks, k, g)
     # one cheap test first: most tokens end no capacity, ordinal or count
-    numeric = cfg.numeric_end.search(text, toks[floor].start, tok.end) is not None
+    numeric = cfg.numeric_end.exists(text, toks[floor].start, tok.end)
     k = _numeric_start(text, toks, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(toks, k, g)
@@ -442,8 +464,8 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     words = _modifier_words(text, toks, cand)
     if not words:
         return "generic"
-    counted_after = cfg.count_after.match(text, cand.end)
-    if (grow.counted and not cand.proper) or counted_after or any(cfg.count.exists(w) for w in words):
+    if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
+            or any(_word_is_count(w, cfg) for w in words)):
         return "counted"
     if not cand.quoted and _is_generic(words, cand.head, cfg):
         return "generic"
@@ -463,6 +485,14 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     if cand.end - cand.start > cfg.max_chars:
         return "too long"
     return ""
+
+
+def _word_is_count(word: str, cfg: Config) -> bool:
+    """A modifier word that holds a count (重大项目 no, 56个 yes); remembered per word."""
+    known = cfg.count_words.get(word)
+    if known is None:
+        known = cfg.count_words[word] = cfg.count.exists(word)
+    return known
 
 
 def _superlative(toks: list[Tok], de_idx: int, cfg: Config) -> bool:
@@ -497,11 +527,12 @@ def _modifier_words(text: str, toks: list[Tok], cand: Candidate) -> list[str]:
     """The words of the name before its head word, without quotes and brackets."""
     head_start = cand.end - len(cand.head)
     words = []
-    for tok in toks[cand.first_tok:]:
+    for k in range(cand.first_tok, len(toks)):
+        tok = toks[k]
         if tok.start >= head_start:
             break
         word = text[max(tok.start, cand.start):min(tok.end, head_start)]
-        if word and word not in OPEN_QUOTES + CLOSE_QUOTES and word not in "()（）":
+        if word and word not in QUOTES and word not in "()（）":
             words.append(word)
     return words
 
@@ -517,8 +548,8 @@ def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> boo
 
 
 def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
-    before = text[toks[0].start:cand.start]
-    return before.rfind("《") > before.rfind("》")
+    lo = toks[0].start
+    return text.rfind("《", lo, cand.start) > text.rfind("》", lo, cand.start)
 
 
 # ---------------------------------------------------------------- lists
@@ -549,14 +580,15 @@ def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config)
 
 def _chunks(text: str, toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
     """(first, last) token index of each 、-separated stretch of the clause."""
-    sep = cfg.patterns["project.list_item"]
+    sep, known = cfg.patterns["project.list_item"], cfg.separators
     if not sep.search(text, toks[0].start, toks[-1].end):
         return [(0, len(toks) - 1)]  # most clauses hold no separator, so no token can be one
+    for word in {tok.word for tok in toks}.difference(known):
+        known[word] = sep.fullmatch(word) is not None
     chunks, lo = [], 0
-    for k, tok in enumerate(toks):
-        if sep.fullmatch(tok.word):
-            chunks.append((lo, k - 1))
-            lo = k + 1
+    for k in [k for k, tok in enumerate(toks) if known[tok.word]]:
+        chunks.append((lo, k - 1))
+        lo = k + 1
     chunks.append((lo, len(toks) - 1))
     return [ch for ch in chunks if ch[0] <= ch[1]]
 
