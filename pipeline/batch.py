@@ -533,8 +533,7 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
     an exception before the renames leaves the previous outputs untouched. ``hooks=False``
     (the benchmark's option) leaves out the derived tables and the report. CSV and Parquet
     tables stream from the ledger chunk by chunk; Stata files are written from the whole tables.
-    The report takes the whole tables for its index and the chunks again for its article pages.
-    Returns the errors table."""
+    The report reads the chunks again. Returns the errors table."""
     from .report import write_report
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
@@ -544,10 +543,10 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
         else:
             fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
         with stage(timings, "report"):
-            if hooks:  # rejects with the facts' ones, as written
-                tables = merge(ledger, items)
-                tables.rejects = _concat_rejects(tables.rejects, fact_rejects)
-                write_report(tmp, tables, run_info, _report_chunks(ledger, items, fact_rejects))
+            if hooks:  # the report reads the chunks again: the run's rows are never all in memory
+                kinds_only = {k: pd.DataFrame(columns=records.columns(k)) for k in KINDS}
+                run = Tables(kinds_only, None, _errors(ledger, items), _ok_articles(ledger, items))
+                write_report(tmp, run, run_info, lambda: _report_chunks(ledger, items, fact_rejects))
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:

@@ -11,19 +11,55 @@ _YEAR = re.compile(r"^(\d{4})")
 _CLAUSE_END = re.compile(r"[，。；！？,;!?\n]")
 
 
-def counts_per_article(tables, doc_ids: list[str]) -> pd.DataFrame:
-    """Mentions per article and kind (rows in run order), plus rejects."""
-    counts = pd.DataFrame(index=pd.Index(doc_ids, name="doc_id"))
-    for kind, df in tables.frames.items():
-        counts[kind] = df.groupby("doc_id").size().reindex(doc_ids, fill_value=0) if len(df) else 0
-    return counts.fillna(0).astype(int)
-
-
-def rejects_by_reason(rejects: pd.DataFrame) -> pd.DataFrame:
-    if rejects is None or rejects.empty:
+def rejects_by_reason(rejects: pd.DataFrame | None, grouped: pd.Series | None = None) -> pd.DataFrame:
+    """Rejects counted by kind, reason and rule; ``grouped``: ``reason_counts`` already summed."""
+    if grouped is None and (rejects is None or rejects.empty):
         return pd.DataFrame(columns=["kind", "reason", "rule_id", "count"])
-    grouped = rejects.fillna({"reason": "", "rule_id": ""}).groupby(["kind", "reason", "rule_id"]).size()
+    grouped = reason_counts(rejects) if grouped is None else grouped
     return grouped.rename("count").reset_index().sort_values(["kind", "count"], ascending=[True, False])
+
+
+def reason_counts(rejects: pd.DataFrame) -> pd.Series:
+    return rejects.fillna({"reason": "", "rule_id": ""}).groupby(["kind", "reason", "rule_id"]).size()
+
+
+class RunCounts:
+    """The index page's numbers over a whole run, summed from its chunks (whole articles each),
+    so the report needs no whole table: the same numbers as from the whole tables."""
+
+    def __init__(self, kinds: list[str]):
+        self.totals = dict.fromkeys(kinds, 0)
+        self.sizes = {k: [] for k in kinds}       # per chunk: rows per doc_id
+        self.rejects, self.reasons, self.amounts, self.n_rejects = [], [], [], 0
+
+    def add(self, chunk, facts: dict, issue_dates: dict[str, str]) -> None:
+        for kind, df in chunk.frames.items():
+            self.totals[kind] += len(df)
+            if len(df):
+                self.sizes[kind].append(df.groupby("doc_id").size())
+        if len(chunk.rejects):
+            self.rejects.append(chunk.rejects.groupby("doc_id").size())
+            self.reasons.append(reason_counts(chunk.rejects))
+        self.n_rejects += len(chunk.rejects)
+        self.amounts.append(amounts_by_year(chunk, facts, issue_dates))
+
+    def per_article(self, doc_ids: list[str]) -> pd.DataFrame:
+        """Mentions per article and kind (rows in run order), plus rejects."""
+        counts = pd.DataFrame(index=pd.Index(doc_ids, name="doc_id"))
+        for kind, sizes in self.sizes.items():
+            counts[kind] = pd.concat(sizes).reindex(doc_ids, fill_value=0) if sizes else 0
+        return counts.fillna(0).astype(int)
+
+    def rejects_per_article(self) -> pd.Series:
+        return pd.concat(self.rejects) if self.rejects else pd.Series(dtype=int)
+
+    def reasons_table(self) -> pd.DataFrame:
+        summed = pd.concat(self.reasons).groupby(level=[0, 1, 2]).sum() if self.reasons else None
+        return rejects_by_reason(None, summed)
+
+    def amounts_by_year(self) -> pd.DataFrame:
+        found = [df for df in self.amounts if len(df)]
+        return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["year", "value"])
 
 
 def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.DataFrame:

@@ -36,13 +36,14 @@ KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 
 def write_report(out_dir, tables, run_info: dict, chunks=None) -> Path:
     """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html.
-    ``chunks`` (a batch run's): the same tables again as parts of whole articles, so the
-    article pages are built from one part at a time instead of every row of the run at once."""
+    ``chunks`` (a batch run's): a function giving the run's tables again as chunks of whole
+    articles, so the report holds one chunk's rows at a time; ``tables`` then need only carry
+    the articles, the errors and the kinds (its frames may be empty)."""
     out_dir = Path(out_dir)
     final = out_dir / "report"
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=out_dir))
     try:
-        _build(tmp, out_dir, tables, run_info, chunks)
+        _build(tmp, out_dir, tables, run_info, chunks or (lambda: iter([tables])))
         old = out_dir / f".report.old.{tmp.name}"
         if final.exists():
             final.rename(old)
@@ -54,7 +55,7 @@ def write_report(out_dir, tables, run_info: dict, chunks=None) -> Path:
     return final / "index.html"
 
 
-def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks=None) -> None:
+def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
     env = _env()
     shutil.copytree(STATIC, site / "static")
     for sub in ("articles", "tables", "charts"):
@@ -62,19 +63,20 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks=None) -> No
     paths = table_paths(out_dir)
     facts = facts_index(_read_table(paths["facts.csv"]) if "facts.csv" in paths else None)
     nav = _nav({name: _count_rows(path) for name, path in paths.items()})
-    infos, changes = _write_articles(env, site, tables, chunks or [tables], facts, nav, run_info)
-    located = {(d, int(s), int(e)): kind for kind, df in tables.frames.items()
-               for d, s, e in zip(df["doc_id"], df["start"], df["end"])}
+    counts = data.RunCounts(list(tables.frames))
+    infos, changes = _write_articles(env, site, tables, chunks(), facts, nav, run_info, counts)
     pages = {doc_id: page_name(doc_id) for doc_id in tables.articles}
+    located = _Located(chunks)
     for name, path in paths.items():  # one table in memory at a time
         _write_table(env, site, name, _read_table(path), pages, located, nav)
     percents = pd.DataFrame(changes, columns=data.CHANGE_COLUMNS)
-    _write_index(env, site, tables, infos, facts, percents, nav, run_info)
+    _write_index(env, site, tables, infos, counts, percents, nav, run_info)
 
 
-def _write_articles(env, site, tables, chunks, facts, nav, run_info) -> tuple[list, list]:
+def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> tuple[list, list]:
     """Every article's page, chunk by chunk (rows grouped by article once per chunk, not once
-    per article); returns the articles' index entries and percent changes in the run's order."""
+    per article), counting for the index as it goes; returns the articles' index entries and
+    percent changes in the run's order."""
     doc_ids = list(tables.articles)
     pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
     place = {doc_id: i for i, doc_id in enumerate(doc_ids)}
@@ -89,7 +91,22 @@ def _write_articles(env, site, tables, chunks, facts, nav, run_info) -> tuple[li
             infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
                                  issue_date=article.issue_date, chars=len(article.text))
             changes[doc_id] = data.percent_changes(grouped[0].get(doc_id, {}).get("percent", []), article, facts)
+        counts.add(chunk, facts, {d: info["issue_date"] for d, info in infos.items()})
     return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
+
+
+class _Located:
+    """(doc_id, start, end) -> the kind of the mention there, built from the chunks on first
+    use: only a row of a table with neither a kind column nor a kind of its own asks."""
+
+    def __init__(self, chunks):
+        self.chunks, self.kinds = chunks, None
+
+    def get(self, key, default=None):
+        if self.kinds is None:
+            self.kinds = {(d, int(s), int(e)): kind for chunk in self.chunks() for kind, df in chunk.frames.items()
+                          for d, s, e in zip(df["doc_id"], df["start"], df["end"])}
+        return self.kinds.get(key, default)
 
 
 def page_name(doc_id: str) -> str:
@@ -213,19 +230,17 @@ def _cell(v) -> str:
     return f"{v:.15g}" if isinstance(v, float) else str(v)
 
 
-def _write_index(env, site, tables, infos, facts, percents, nav, run_info) -> None:
-    counts = data.counts_per_article(tables, [a["doc_id"] for a in infos])
-    rejects = tables.rejects.groupby("doc_id").size() if len(tables.rejects) else pd.Series(dtype=int)
-    issue_dates = {a["doc_id"]: a["issue_date"] for a in infos}
+def _write_index(env, site, tables, infos, run: data.RunCounts, percents, nav, run_info) -> None:
+    counts = run.per_article([a["doc_id"] for a in infos])
+    rejects = run.rejects_per_article()
     settings = _settings(run_info)
-    charts = write_charts(site / "charts", counts, data.amounts_by_year(tables, facts, issue_dates), percents)
+    charts = write_charts(site / "charts", counts, run.amounts_by_year(), percents)
     for a in infos:
         a.update(counts=counts.loc[a["doc_id"]].to_dict(), rejects=int(rejects.get(a["doc_id"], 0)))
     html = env.get_template("index.html.j2").render(
         root="", nav=nav, articles=infos, kinds=list(tables.frames), charts=charts,
         kind_pages={k: f"tables/{FILES.get(k, k).removesuffix('.csv')}.html" for k in tables.frames},
-        totals={k: len(df) for k, df in tables.frames.items()}, n_rejects=len(tables.rejects),
-        reasons=data.rejects_by_reason(tables.rejects).to_dict("records"),
+        totals=run.totals, n_rejects=run.n_rejects, reasons=run.reasons_table().to_dict("records"),
         errors=tables.errors.to_dict("records"), settings=settings, run=dict(settings))
     (site / "index.html").write_text(html, encoding="utf-8")
 
