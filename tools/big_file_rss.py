@@ -4,7 +4,9 @@
     .venv/bin/python tools/big_file_rss.py --mb 10 --no-chunk # the same without chunking, to compare
 
 Prints the file size, the seconds, the peak RSS of the process after loading the pipeline
-and at the end of the run (``ru_maxrss``), and the record counts.
+and at the end of the run (``ru_maxrss``), and the record counts. The run is in this process
+(``--workers 1``), so the peak covers the worker's part (the article's records validated and
+stored in parts) and the writing (the tables written chunk by chunk from the ledger).
 """
 from __future__ import annotations
 
