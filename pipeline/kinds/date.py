@@ -23,7 +23,6 @@ from .base import ArticleContext, Mention
 
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
 YEAR_MIN, YEAR_MAX = 1900, 2100
-_NEWLINE = regex.compile("\n")
 WORDS_SLOT = regex.compile(r"\(\?#words:([a-z_]+)\)")  # a regex comment naming a word table
 
 
@@ -113,43 +112,89 @@ def _word_groups(words) -> list[tuple[str, int]]:
     return out
 
 
-def _matches(pattern: Compiled, text: str, positions: dict):
-    """What ``pattern.regex.finditer(text)`` yields.
-
-    A pattern with ``starts`` is tried only where one of them matches (the positions are
-    found once per text and kept in ``positions`` for the patterns that share them): every
-    match begins there, so taking from the left each match that begins at or after the end
-    of the last one gives finditer's matches (no pattern matches the empty string)."""
-    if not pattern.starts:
-        yield from pattern.regex.finditer(text)
-        return
-    at = positions.get(pattern.starts)
-    if at is None:
-        at = positions[pattern.starts] = sorted({_position(m, offset) for scan, offset in pattern.starts
-                                                 for m in scan.finditer(text, overlapped=True)})
-    end, match = 0, pattern.regex.match
-    for start in at:
-        if start >= end:
-            m = match(text, start)
-            if m is not None and m.end() > start:
-                yield m
-                end = m.end()
-
-
 def _position(m, offset: int | None) -> int:
     return m.start() - offset if offset is not None else m.start("at")
 
 
-def candidates(text: str, rules: RuleSet) -> list[Candidate]:
-    """Every date span the rules find, overlaps settled, exclusions applied."""
-    found, positions = [], {}
+@dataclass(frozen=True)
+class Probe:
+    """The patterns that share one ``starts``, tried together at each of its positions by one
+    regex: per pattern an optional lookahead that captures the pattern's match there (a
+    lookahead matches what the pattern's own regex would, and the empty alternative after
+    it means the next one is tried whatever this one did)."""
+    regex: regex.Pattern
+    patterns: tuple  # per pattern: (id, the number of its whole match's group, ((its group, index in m.groups()), …))
+
+
+@lru_cache(maxsize=8)
+def _probes(rules: RuleSet) -> dict[tuple, Probe]:
+    members: dict[tuple, list[Compiled]] = {}
+    for p in compiled_patterns(rules):
+        if p.starts:
+            members.setdefault(p.starts, []).append(p)
+    probes = {}
+    for starts, patterns in members.items():
+        parts, specs = [], []
+        for i, p in enumerate(patterns):
+            prefix = f"p{i}_"  # group names made unique to the pattern
+            source = regex.sub(r"\(\?P([<=])([A-Za-z_]\w*)", lambda m: f"(?P{m[1]}{prefix}{m[2]}", p.regex.pattern)
+            parts.append(f"(?:(?=(?P<{prefix}>{source}))|)")
+            specs.append((p.id, prefix, sorted(p.regex.groupindex, key=p.regex.groupindex.get)))
+        compiled = regex.compile("".join(parts))
+        index = compiled.groupindex  # by number: one m.regs / m.groups() call gives them all
+        probes[starts] = Probe(compiled, tuple((pid, index[prefix], tuple((n, index[prefix + n] - 1) for n in names))
+                                               for pid, prefix, names in specs))
+    return probes
+
+
+def _probed(text: str, probe: Probe, starts: tuple, positions: dict) -> dict[str, list[Candidate]]:
+    """What the whole-text scans of the probe's patterns find, as candidates per pattern.
+
+    Every match of a pattern begins where its ``starts`` match (the positions are found once
+    per text and kept in ``positions``), so taking from the left each match that begins at
+    or after the end of the pattern's last one gives finditer's matches."""
+    at = positions.get(starts)
+    if at is None:
+        at = positions[starts] = sorted({_position(m, offset) for scan, offset in starts
+                                         for m in scan.finditer(text, overlapped=True)})
+    found = {pid: [] for pid, _, _ in probe.patterns}
+    ends = [0] * len(probe.patterns)
+    match = probe.regex.match
+    for start in at:
+        m = match(text, start)
+        spans, values = m.regs, None
+        for k, (pid, whole, names) in enumerate(probe.patterns):
+            s, e = spans[whole]
+            if s >= ends[k] and e > s:  # matched, not empty, after the last one
+                ends[k] = e
+                values = values or m.groups()
+                found[pid].append(Candidate(s, e, pid, {n: values[g] for n, g in names if values[g]}))
+    return found
+
+
+def pattern_candidates(text: str, rules: RuleSet) -> list[list[Candidate]]:
+    """Per pattern (in order), the candidates of ``pattern.regex.finditer(text)``."""
+    out, probed, positions = [], {}, {}
+    probes = _probes(rules)
     for pattern in compiled_patterns(rules):
         if pattern.reason:
             break
-        for m in _matches(pattern, text, positions):
-            groups = m.groupdict()
-            found.append(Candidate(m.start(), m.end(), pattern.id, {k: v for k, v in groups.items() if v}))
-    kept = _longest_first(found)
+        if pattern.starts:
+            if pattern.id not in probed:
+                probed.update(_probed(text, probes[pattern.starts], pattern.starts, positions))
+            out.append(probed[pattern.id])
+            continue
+        found = []
+        for m in pattern.regex.finditer(text):
+            if m.end() > m.start():
+                found.append(Candidate(m.start(), m.end(), pattern.id, {k: v for k, v in m.groupdict().items() if v}))
+        out.append(found)
+    return out
+
+
+def candidates(text: str, rules: RuleSet) -> list[Candidate]:
+    """Every date span the rules find, overlaps settled, exclusions applied."""
+    kept = _longest_first([c for found in pattern_candidates(text, rules) for c in found])
     return _apply_exclusions(kept, _exclusions(text, kept, rules))
 
 
@@ -390,13 +435,14 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
     dateline = _dateline(ctx.text, built, tables.get("dateline", {}))
     issue = ctx.issue_date or (_as_date(built[dateline][1]) if dateline is not None else None)
     resolver = _resolver(ctx, built, dateline, issue, rules)
-    newlines = [m.start() for m in _NEWLINE.finditer(ctx.text)]
-    mentions = []
+    mentions, para, at = [], 0, 0  # para: the line breaks before ``at``, counted as the dates go
     for i, (cand, expr) in enumerate(built):
         if cand.reject or expr is None:
             mentions.append(Mention(cand.start, cand.end, cand.rule_id, {}, cand.reject))
             continue
-        resolver.paragraph(bisect.bisect_left(newlines, cand.start))
+        para = para + ctx.text.count("\n", at, cand.start) if cand.start >= at else ctx.text.count("\n", 0, cand.start)
+        at = cand.start
+        resolver.paragraph(para)
         mentions.append(_resolve(resolver, cand, expr, remember=i != dateline))
     return mentions
 
