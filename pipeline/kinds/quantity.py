@@ -30,6 +30,7 @@ class Qualifiers:
     regexes compiled once per rule set, not on every mention."""
     before: dict
     before_words: list[str]  # longest first
+    before_by_last: dict  # last character -> the before words that end with it, longest first
     not_after: dict
     after: dict
     after_words: list[str]  # longest first
@@ -42,9 +43,21 @@ class Qualifiers:
 def qualifiers(rules: RuleSet) -> Qualifiers:
     q = rules.table("qualifiers", {})
     before, after = q.get("before", {}), q.get("after", {})
-    return Qualifiers(before, sorted(before, key=len, reverse=True), q.get("not_after", {}), after,
+    before_words = sorted(before, key=len, reverse=True)
+    return Qualifiers(before, before_words, _by_last_char(before_words), q.get("not_after", {}), after,
                       sorted(after, key=len, reverse=True), regex.compile(q.get("inside", "[多余]")),
                       q.get("list_separators", "、"), tuple(sorted(q.get("links", []), key=len, reverse=True)))
+
+
+def _by_last_char(words: list[str]) -> dict:
+    """Words grouped by their last character, in the order given; an empty word ends every
+    group (and stands alone under "")."""
+    groups = {}
+    for word in words:
+        if word:
+            groups.setdefault(word[-1], []).append(word)
+    empty = [w for w in words if not w]
+    return {ch: group + empty for ch, group in groups.items()} | {"": empty}
 
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
@@ -162,7 +175,10 @@ def _word_before(text: str, pos: int, q: Qualifiers) -> str:
 
 
 def _word_right_before(text: str, pos: int, q: Qualifiers) -> str:
-    for word in q.before_words:
+    end = pos if 0 <= pos <= len(text) else slice(0, pos).indices(len(text))[1]  # as endswith reads pos
+    last = text[end - 1] if end > 0 else ""
+    # only the words that end with the character before pos can end there
+    for word in q.before_by_last.get(last, q.before_by_last[""]):
         if text.endswith(word, 0, pos):
             before = text[pos - len(word) - 1:pos - len(word)]
             if before and before in q.not_after.get(word, ""):
