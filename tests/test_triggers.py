@@ -96,10 +96,16 @@ def test_date_exclusions_looked_for_around_dates_are_those_a_whole_text_scan_fin
     assert covered > 20  # the texts do exercise the exclusions
 
 
-def test_exclusion_chars_hold_every_character_an_exclusion_matches():
+def test_exclusion_chars_hold_every_character_an_exclusion_matches_and_room_what_lookaheads_read():
     import regex
     rules = load_rules("date")
     chars = regex.compile(rules.table("exclusion_chars"))
+    lookahead = regex.compile(r"\(\?[=!]([^()]*)\)")
     for x in rules.table("exclusions"):
-        body = regex.sub(r"\(\?[=!][^()]*\)", "", x["regex"])  # lookaheads hold no match characters
+        body = lookahead.sub("", x["regex"])  # lookaheads hold no match characters
         assert not [c for c in body if ord(c) > 127 and not chars.fullmatch(c)], x["id"]
+        assert "(?<" not in body, x["id"]  # no lookbehinds: nothing before a run is needed
+        assert "(?=" not in body and "(?!" not in body, x["id"]  # lookaheads simple enough to check here
+        for ahead in lookahead.findall(x["regex"]):  # fixed-length and short: one character per atom
+            assert not regex.search(r"[*+?{|\\]", ahead), (x["id"], ahead)
+            assert len(regex.sub(r"\[[^]]*\]", "c", ahead)) <= rules.table("exclusion_room"), (x["id"], ahead)
