@@ -8,6 +8,11 @@ mention per item; items without a head of their own count when the list is label
 as projects (``建滔化工、裕华化工等项目``) or sits beside named projects.
 
 Only clauses that hold a head word are POS-tagged: tagging is the slow part.
+What else runs per token or per step is kept cheap: the heads of a whole text are found
+in one scan (``_clauses_with_heads``), rules anchored at a token's end are first asked
+in reverse whether they can end there at all (``EndRule``), and what a word alone decides
+is worked out once per word (``WordFacts``, the ``Config`` caches). The shortcuts give
+the same answers as the plain ways (tests/test_project_speed_equivalence.py).
 """
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ class WordFacts:
     worked out once per word and tag, since the same words come back in every clause."""
     closer: bool  # a closing quote or parenthesis
     number: bool  # a number (tagged m, or digits)
-    multi_char: bool  # a count may end on its first character (28/个省)
+    numeric_end: bool  # a capacity, ordinal or count may end with the word (its last character)
+    count_in_first: bool  # a count may end on its first character (28/个省)
     conjunction: bool  # 和/及, which may join two capacities
     stop: bool  # never part of a name
     material: bool  # may extend a name
@@ -87,15 +93,18 @@ class EndRule:
         self.backward = regex.compile(source, regex.REVERSE)
         self.last_chars: dict[str, bool] = {}  # character -> a match can end with it
 
+    def can_end(self, char: str) -> bool:
+        """A match can end with this character."""
+        known = self.last_chars.get(char)
+        if known is None:
+            known = self.last_chars[char] = self.backward.match(char, partial=True) is not None
+        return known
+
     def exists(self, text: str, pos: int | None = None, endpos: int | None = None) -> bool:
         """A match ends at ``endpos`` (the text's end when None)."""
         end = len(text) if endpos is None else endpos
-        if end > (pos or 0):
-            can_end = self.last_chars.get(text[end - 1])
-            if can_end is None:
-                can_end = self.last_chars[text[end - 1]] = self.backward.match(text[end - 1], partial=True) is not None
-            if not can_end:
-                return False
+        if end > (pos or 0) and not self.can_end(text[end - 1]):
+            return False
         return self.backward.match(text, pos, endpos) is not None
 
     def search(self, text: str, pos: int | None = None, endpos: int | None = None):
@@ -232,8 +241,9 @@ def _clauses_with_heads(text: str, cfg: Config):
 def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
     toks, pos = [], start
     for word, tag in ctx.segmenter.tag(ctx.text[start:end]):
-        toks.append(Tok(word, tag, pos, pos + len(word)))
-        pos += len(word)
+        word_end = pos + len(word)
+        toks.append(Tok(word, tag, pos, word_end))
+        pos = word_end
     return toks
 
 
@@ -361,8 +371,8 @@ def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config
     if k is not None:
         g.quoted = g.quoted or tok.word in CLOSE_QUOTES
         return _take(toks, k, g)
-    # one cheap test first: most tokens end no capacity, ordinal or count
-    numeric = cfg.numeric_end.exists(text, toks[floor].start, tok.end)
+    # most words cannot end a capacity, ordinal or count: their last character says so
+    numeric = facts.numeric_end and cfg.numeric_end.exists(text, toks[floor].start, tok.end)
     k = _numeric_start(text, toks, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(toks, k, g)
@@ -384,7 +394,8 @@ def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     facts = cfg.facts[word, tag] = WordFacts(
         closer=bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)),
         number=tag == "m" or bool(NUMBER.fullmatch(word)),
-        multi_char=len(word) > 1,
+        numeric_end=cfg.numeric_end.can_end(word[-1]),
+        count_in_first=len(word) > 1 and cfg.count.can_end(word[0]),
         conjunction=word in ("和", "及"),
         stop=word in cfg.stop_words or word.isspace(),
         material=word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags,
@@ -413,7 +424,7 @@ def _is_count(text: str, tok: Tok, lo: int, facts: WordFacts, numeric: bool, cfg
         return True
     if numeric and cfg.count.exists(text, lo, tok.end):
         return True
-    return facts.multi_char and cfg.count.exists(text, lo, tok.start + 1)
+    return facts.count_in_first and cfg.count.exists(text, lo, tok.start + 1)
 
 
 def _take(toks: list[Tok], k: int, g: Growth) -> int:
