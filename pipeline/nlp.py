@@ -22,7 +22,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kinds.base import ArticleContext
+from .kinds.base import ArticleContext, Offsets
 from .rules import DEFAULT_RULES_DIR, load_rules
 from .segment import Segmenter, get_segmenter
 from .timing import stage
@@ -43,7 +43,7 @@ class JiebaTokenizer:
     def __init__(self, vocab, segmenter: Segmenter):
         self.vocab = vocab
         self.segmenter = segmenter
-        self._orths: dict[str, int] = {}  # word -> its hash in vocab.strings, added once per process
+        self._orths: dict[str, int] = {}  # word -> its hash in vocab.strings (a bounded cache)
 
     def __call__(self, text: str) -> Doc:
         words = self.segmenter.cut(text) if text else []
@@ -54,7 +54,7 @@ class JiebaTokenizer:
         # and sentences again in Python (and doc.text, which joins every token) costs
         # more than building the Doc
         doc.user_data["text"] = text
-        doc.user_data["offsets"] = ([], [], [], [])
+        doc.user_data["offsets"] = (Offsets([], []), Offsets([], []))
         if words:
             starts, ends, firsts = _token_bounds(text, words)
             # from_array is ~3x cheaper than Doc(sent_starts=…), which checks each value in Python
@@ -62,15 +62,20 @@ class JiebaTokenizer:
             marks[firsts] = 1
             doc.from_array([SENT_START], marks.astype("uint64"))
             sent_starts = [starts[i] for i in firsts]
-            sentences = list(zip(sent_starts, sent_starts[1:] + [ends[-1]]))  # as doc.sents gives them
-            doc.user_data["offsets"] = (list(zip(starts, ends)), sentences, starts, sent_starts)
+            sentences = Offsets(sent_starts, sent_starts[1:] + [ends[-1]])  # as doc.sents gives them
+            doc.user_data["offsets"] = (Offsets(starts, ends), sentences)
         return doc
 
     def _orth_ids(self, words: list[str]) -> list[int]:
         orths = self._orths
+        if len(orths) > _ORTH_CACHE_SIZE:  # numbers and names keep bringing new words
+            orths.clear()
         for word in set(words).difference(orths):  # a text brings few words not seen before
             orths[word] = self.vocab.strings.add(word)
         return list(map(orths.__getitem__, words))
+
+
+_ORTH_CACHE_SIZE = 200_000  # words (~30 MB); vocab.strings.add finds a dropped one again
 
 
 _BREAK_CHAR = re.compile("[" + re.escape("".join(sorted(_SENTENCE_BREAK))) + "]")
@@ -133,13 +138,11 @@ def article_context(doc: Doc) -> ArticleContext:
     if "ctx" not in doc.user_data:
         meta = doc.user_data.get("meta", {})
         text = doc.user_data["text"] if "text" in doc.user_data else doc.text
-        tokens, sentences, token_starts, sent_starts = doc.user_data.get("offsets") or (
-            [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [],
-            None, None)
+        tokens, sentences = doc.user_data.get("offsets") or (
+            [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [])
         doc.user_data["ctx"] = ArticleContext(
             doc_id=meta.get("doc_id", ""), text=text, tokens=tokens, sentences=sentences,
-            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""),
-            token_starts=token_starts, sentence_starts=sent_starts)
+            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""))
     return doc.user_data["ctx"]
 
 

@@ -13,6 +13,7 @@ kind's own normaliser functions, which the tests call directly.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,31 +29,64 @@ class Mention:
     reject: str = ""  # why a rule excluded this candidate; "" when kept
 
 
+class Offsets(Sequence):
+    """(start, end) pairs kept as two lists and paired when read: the tokenizer has the two
+    lists, and of the ~400k token pairs of 2 MB of text the kinds read a few thousand."""
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, starts: list[int], ends: list[int]):
+        self.starts, self.ends = starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(self.starts[i], self.ends[i]))
+        return self.starts[i], self.ends[i]
+
+    def __iter__(self):
+        return zip(self.starts, self.ends)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, (Offsets, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == tuple(b) for a, b in zip(self, other))
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Offsets({list(self)!r})"
+
+
 @dataclass
 class ArticleContext:
     doc_id: str
     text: str  # the clean working copy
-    tokens: list[tuple[int, int]]  # token (start, end) in text, in order
-    sentences: list[tuple[int, int]]  # sentence (start, end) in text, in order
+    tokens: Sequence[tuple[int, int]]  # token (start, end) in text, in order (a list or Offsets)
+    sentences: Sequence[tuple[int, int]]  # sentence (start, end) in text, in order
     segmenter: Segmenter
     issue_date: date | None = None
     title: str = ""
     cache: dict = field(default_factory=dict)  # kinds may share work here (date context …)
-    # the starts alone, for bisect; given by the tokenizer, which has them (400k tokens in 2 MB)
-    token_starts: list[int] | None = field(default=None, repr=False, compare=False)
-    sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
-        self._token_starts = self.token_starts if self.token_starts is not None else [s for s, _ in self.tokens]
-        self._sent_starts = self.sentence_starts if self.sentence_starts is not None else [s for s, _ in self.sentences]
+        self._token_starts, self._token_ends = _starts_ends(self.tokens)
+        self._sent_starts, _ = _starts_ends(self.sentences)
 
     def token_at(self, pos: int) -> tuple[int, int] | None:
         """The token that holds character ``pos``."""
         i = bisect.bisect_right(self._token_starts, pos) - 1
-        if i >= 0 and self.tokens[i][0] <= pos < self.tokens[i][1]:
-            return self.tokens[i]
+        if i >= 0 and self._token_starts[i] <= pos < self._token_ends[i]:
+            return self._token_starts[i], self._token_ends[i]
         return None
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         i = max(bisect.bisect_right(self._sent_starts, pos) - 1, 0)
         return self.sentences[i] if self.sentences else (0, len(self.text))
+
+
+def _starts_ends(pairs) -> tuple[list[int], list[int]]:
+    if isinstance(pairs, Offsets):
+        return pairs.starts, pairs.ends
+    return [s for s, _ in pairs], [e for _, e in pairs]
