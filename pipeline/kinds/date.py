@@ -93,22 +93,28 @@ def _alternation(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _word_groups(words) -> list[tuple[str, int]]:
-    """The table's words as regexes led by one literal character, which the regex engine
-    searches for quickly: words of one length ending in the same character as that character
-    with a lookbehind (当日|次日 → 日(?<=(?:当|次)日), the word starting ``offset`` = length - 1
-    before the match), other words ending in the same character as an alternation of what
-    comes before it (今年|这一年 → (?:今|这一)年, offset 0)."""
+def _word_groups(words) -> list[tuple[str, int | None]]:
+    """The table's words as regexes led by the literal character they end in, which the regex
+    engine searches for quickly, with a lookbehind for the rest: (regex, offset), the word
+    starting ``offset`` before the match, or at its group ``at`` (offset None).
+
+    Words of one length: 日(?<=(?:当|次)日), offset length - 1. Words of several: the
+    lookbehind captures the longest word that ends there (年(?<=(?P<at>这一|今)年)), so the
+    words that end another word (过去的一年 in 刚过去的一年) are searched for again, apart."""
     groups: dict[str, list[str]] = {}
     for w in sorted(words, key=len, reverse=True):
         groups.setdefault(w[-1], []).append(w)
     out = []
     for last, group in groups.items():
-        heads, c = "|".join(regex.escape(w[:-1]) for w in group), regex.escape(last)
-        if len({len(w) for w in group}) == 1 and len(group[0]) > 1:
-            out.append((f"{c}(?<=(?:{heads}){c})", len(group[0]) - 1))
-        else:
-            out.append((f"(?:{heads}){c}", 0))
+        c = regex.escape(last)
+        if len({len(w) for w in group}) == 1:
+            heads = "|".join(regex.escape(w[:-1]) for w in group)
+            out.append((f"{c}(?<=(?:{heads}){c})" if len(group[0]) > 1 else c, len(group[0]) - 1))
+            continue
+        while group:  # each pass: the words no other word of the pass ends in are found
+            heads = "|".join(regex.escape(w[:-1]) for w in group)
+            out.append((f"{c}(?<=(?P<at>{heads}){c})", None))
+            group = [w for w in group if any(o != w and o.endswith(w) for o in group)]
     return out
 
 
