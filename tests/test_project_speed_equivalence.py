@@ -8,9 +8,11 @@ bundled corpus and the rule-file examples, so a change that breaks the equivalen
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
+import regex
 
 from pipeline.clean import clean
 from pipeline.kinds import project
@@ -51,20 +53,31 @@ def _plain_clauses_with_heads(text: str, cfg) -> list[tuple[int, int]]:
     return out
 
 
-def test_clauses_with_heads_are_the_plain_ones(texts, rules):
+EDGE_TEXTS = ["项目", "，项目，", "园区项目，基地。", "无关的话，还是无关", "", "，，", "产业园\n园区", "项目，，基地"]
+
+
+@pytest.mark.parametrize("local", [True, False], ids=["around heads", "any boundary regex"])
+def test_clauses_with_heads_are_the_plain_ones(texts, rules, local):
     cfg = project._config(rules)
+    assert cfg.boundary_run is not None  # the rule file's boundary is a run of one character class
+    if not local:
+        cfg = dataclasses.replace(cfg, boundary_run=None)
     total = 0
-    for text in texts:
+    for text in texts + EDGE_TEXTS:
         fast = list(project._clauses_with_heads(text, cfg))
-        assert fast == _plain_clauses_with_heads(text, cfg)
+        assert fast == _plain_clauses_with_heads(text, cfg), text[:40]
         total += len(fast)
     assert total > 100
 
 
-def test_clauses_with_heads_when_heads_overlap_clause_edges(rules):
+def test_a_boundary_that_is_no_character_class_is_found_by_the_scan(rules):
     cfg = project._config(rules)
-    for text in ["项目", "，项目，", "园区项目，基地。", "无关的话，还是无关", "", "，，", "产业园\n园区"]:
-        assert list(project._clauses_with_heads(text, cfg)) == _plain_clauses_with_heads(text, cfg)
+    assert project._boundary_run(regex.compile("，|。"), cfg.heads) is None
+    assert project._boundary_run(regex.compile("[，。]+"), cfg.heads + ["某。园"]) is None  # a head holds one
+    odd = dataclasses.replace(cfg, patterns={**cfg.patterns, "project.head_grow": regex.compile("(?:，|。)+")},
+                              boundary_run=None)
+    for text in EDGE_TEXTS + ["甲项目，乙基地。丙", "项目。"]:
+        assert list(project._clauses_with_heads(text, odd)) == _plain_clauses_with_heads(text, odd)
 
 
 def _stretches(texts, cfg):
