@@ -13,6 +13,7 @@ import pytest
 
 from pipeline import batch
 from pipeline.batch import Progress, run
+from pipeline.report import tables as report_tables
 
 from .conftest import CORPUS
 
@@ -39,6 +40,7 @@ def _small_parts(monkeypatch):
     monkeypatch.setattr(extract_mod, "CHUNK_MARGIN", 250)
     monkeypatch.setattr(batch, "PART_ROWS", 5)     # a part every few segments
     monkeypatch.setattr(batch, "CHUNK_ROWS", 7)    # an output chunk every article or part
+    monkeypatch.setattr(report_tables, "SLICE_ROWS", 3)  # the report reads the tables back in slices
 
 
 @pytest.mark.parametrize("workers", [1, 2])  # 2: the parts travel from a worker process

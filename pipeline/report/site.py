@@ -25,6 +25,7 @@ from ..write import FILES
 from . import data
 from .charts import KIND_COLOURS, write_charts
 from .highlight import article_html
+from . import tables as tables_io
 from .mentions import anchor, article_mentions, article_rejects, facts_index, rejects_by_doc, rows_by_doc
 
 HERE = Path(__file__).resolve().parent
@@ -61,14 +62,15 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
     for sub in ("articles", "tables", "charts"):
         (site / sub).mkdir()
     paths = table_paths(out_dir)
-    facts = facts_index(_read_table(paths["facts.csv"]) if "facts.csv" in paths else None)
-    nav = _nav({name: _count_rows(path) for name, path in paths.items()})
+    shapes = {name: tables_io.scan(path) for name, path in paths.items()}
+    facts = _facts(paths, shapes)
+    nav = _nav({name: shape.rows for name, shape in shapes.items()})
     counts = data.RunCounts(list(tables.frames))
     infos, changes = _write_articles(env, site, tables, chunks(), facts, nav, run_info, counts)
     pages = {doc_id: page_name(doc_id) for doc_id in tables.articles}
     located = _Located(chunks)
-    for name, path in paths.items():  # one table in memory at a time
-        _write_table(env, site, name, _read_table(path), pages, located, nav)
+    for name, path in paths.items():
+        _write_table(env, site, name, tables_io.read_slices(path, shapes[name]), shapes[name].rows, pages, located, nav)
     percents = pd.DataFrame(changes, columns=data.CHANGE_COLUMNS)
     _write_index(env, site, tables, infos, counts, percents, nav, run_info)
 
@@ -140,15 +142,15 @@ def table_paths(out_dir: Path) -> dict[str, Path]:
     return {name: found[name] for name in names}
 
 
-def _count_rows(path: Path) -> int:
-    """The rows ``_read_table`` would give, counted a slice at a time."""
-    if path.suffix == ".parquet":
-        return len(_read_table(path))
-    try:
-        return sum(len(part) for part in pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                                                      na_values=[""], chunksize=100_000))
-    except pd.errors.EmptyDataError:
-        return 0
+def _facts(paths: dict[str, Path], shapes: dict) -> dict:
+    """``facts_index`` of facts.csv as written, read a slice at a time (the first row of a
+    number wins, as in one pass over the whole table)."""
+    index = {}
+    if "facts.csv" in paths:
+        for part in tables_io.read_slices(paths["facts.csv"], shapes["facts.csv"]):
+            for key, linked in facts_index(part).items():
+                index.setdefault(key, linked)
+    return index
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -186,15 +188,22 @@ def _segmenter(run_info: dict):
     return build_nlp(str(run_info.get("rules") or DEFAULT_RULES_DIR)).tokenizer.segmenter
 
 
-def _write_table(env, site, name, df, pages, located, nav) -> None:
-    stem = name.removesuffix(".csv")
-    links = [_row_link(name, row, pages, located) for row in df.to_dict("records")]
-    rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
-    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
-    html = env.get_template("table.html.j2").render(
-        root="../", nav=nav, name=name, stem=stem, columns=list(df.columns), n_rows=len(rows),
-        body=table_rows_html(list(df.columns), numeric, links, rows), numeric=numeric)
-    (site / "tables" / f"{stem}.html").write_text(html, encoding="utf-8")
+def _write_table(env, site, name, slices, n_rows: int, pages, located, nav) -> None:
+    """A table's page: the template around its rows, which are written a slice at a time."""
+    stem, mark = name.removesuffix(".csv"), "\x00rows\x00"
+    with open(site / "tables" / f"{stem}.html", "w", encoding="utf-8") as f:
+        for i, df in enumerate(slices):
+            columns = list(df.columns)
+            numeric = {c for c in columns if pd.api.types.is_numeric_dtype(df[c])}  # the whole table's types
+            if i == 0:
+                head, _, tail = env.get_template("table.html.j2").render(
+                    root="../", nav=nav, name=name, stem=stem, columns=columns, n_rows=n_rows,
+                    body=Markup(mark), numeric=numeric).partition(mark)  # no mark: a table without columns
+                f.write(head)
+            links = [_row_link(name, row, pages, located) for row in df.to_dict("records")]
+            rows = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
+            f.write(table_rows_html(columns, numeric, links, rows))
+        f.write(tail)
 
 
 def table_rows_html(columns: list[str], numeric: set, links: list, rows: list[list[str]]) -> Markup:
