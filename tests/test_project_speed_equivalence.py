@@ -129,3 +129,21 @@ def test_remembered_word_answers_do_not_change_the_mentions(texts, seg, rules):
     assert mentions() == first
     cfg = project._config(rules)
     assert cfg.facts and cfg.count_words  # the second pass ran on remembered answers
+
+
+def test_full_word_tables_start_afresh(texts, seg, rules, monkeypatch):
+    """The per-word tables are bounded; emptied when full, they still give the same mentions."""
+    def mentions():
+        out = []
+        for i, text in enumerate(texts):
+            ctx = ArticleContext(str(i), text, [], [], seg)
+            out.append([(m.start, m.end, m.rule_id, m.values, m.reject) for m in project.find(ctx, rules)])
+        return out
+
+    project._CONFIGS.clear()
+    plain = mentions()
+    project._CONFIGS.clear()
+    monkeypatch.setattr(project, "WORD_CACHE_MAX", 5)
+    assert mentions() == plain
+    cfg = project._config(rules)
+    assert 0 < len(cfg.facts) <= 5 and len(cfg.count_words) <= 5

@@ -35,6 +35,7 @@ QUOTES = OPEN_QUOTES + CLOSE_QUOTES
 OPEN_QUOTE_MARK = re.compile("[“‘「『]")  # an opening quote other than the ambiguous "
 QUOTE_PAIRS = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
 PAREN_PAIRS = {")": "(", "）": "（"}
+OPEN_PARENS = frozenset(PAREN_PAIRS.values())
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
@@ -426,6 +427,7 @@ def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config
 
 
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
+    _bound(cfg.facts)
     facts = cfg.facts[word, tag] = WordFacts(
         closer=bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)),
         number=tag == "m" or bool(NUMBER.fullmatch(word)),
@@ -437,6 +439,15 @@ def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
         proper=_has_proper(word, tag, cfg.proper_tags, cfg),
         strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg))
     return facts
+
+
+WORD_CACHE_MAX = 100_000  # words remembered per table; a long run's vocabulary keeps growing
+
+
+def _bound(cache: dict, room: int = 1) -> None:
+    """Start a per-word table afresh when it has no room left, so memory stays bounded on any corpus."""
+    if len(cache) + room > WORD_CACHE_MAX:
+        cache.clear()
 
 
 def _numeric_start(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
@@ -490,7 +501,7 @@ def _token_index_at(toks: list[Tok], pos: int, floor: int) -> int:
 
 def _trim_leading(toks: list[Tok], g: Growth, cfg: Config) -> None:
     """A name does not start with an opening parenthesis or a joiner."""
-    while g.first_tok < len(toks) and (toks[g.first_tok].word in PAREN_PAIRS.values()
+    while g.first_tok < len(toks) and (toks[g.first_tok].word in OPEN_PARENS
                                        or toks[g.first_tok].word in cfg.joiners):
         g.first_tok += 1
         g.start = toks[g.first_tok].start if g.first_tok < len(toks) else g.start
@@ -537,6 +548,7 @@ def _word_is_count(word: str, cfg: Config) -> bool:
     """A modifier word that holds a count (重大项目 no, 56个 yes); remembered per word."""
     known = cfg.count_words.get(word)
     if known is None:
+        _bound(cfg.count_words)
         known = cfg.count_words[word] = cfg.count.exists(word)
     return known
 
@@ -607,9 +619,8 @@ def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config)
         return []
     label = _list_label(text, toks, chunks[-1], cands, cfg)
     headed = [c for c in cands if not c.reject or c.reject == "goal"]
-    headed_chunks = [ch for ch in chunks if any(_in_chunk(c, toks, ch) for c in headed)]
-    if not label and not headed_chunks:
-        return []
+    if not label and not any(_in_chunk(c, toks, ch) for c in headed for ch in chunks):
+        return []  # neither labelled nor beside a named project
     head = label.head if label else _shared_head(headed, "项目")
     out = []
     for n, (lo, hi) in enumerate(chunks):
@@ -629,7 +640,9 @@ def _chunks(text: str, toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
     sep, known = cfg.patterns["project.list_item"], cfg.separators
     if not sep.search(text, toks[0].start, toks[-1].end):
         return [(0, len(toks) - 1)]  # most clauses hold no separator, so no token can be one
-    for word in {tok.word for tok in toks}.difference(known):
+    words = {tok.word for tok in toks}
+    _bound(known, len(words.difference(known)))  # before, so that all of this clause's words stay
+    for word in words.difference(known):
         known[word] = sep.fullmatch(word) is not None
     chunks, lo = [], 0
     for k in [k for k, tok in enumerate(toks) if known[tok.word]]:
