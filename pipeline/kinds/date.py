@@ -269,11 +269,10 @@ def _exclusion_runs(rules: RuleSet) -> tuple[regex.Pattern, regex.Pattern]:
 
 def _longest_first(cands: list[Candidate]) -> list[Candidate]:
     """Keep the longest of overlapping candidates (the earlier rule on a tie)."""
-    order = sorted(range(len(cands)), key=lambda i: (cands[i].start - cands[i].end, i))
+    order = sorted([(c.start - c.end, i, c) for i, c in enumerate(cands)], key=lambda o: o[:2])
     starts: list[int] = []  # the taken spans, disjoint, by start
     taken: list[Candidate] = []
-    for i in order:
-        c = cands[i]
+    for _, _, c in order:
         at = bisect.bisect_right(starts, c.start)  # a taken span overlapping c is next to it
         if (at and taken[at - 1].end > c.start) or (at < len(taken) and taken[at].start < c.end):
             continue
@@ -315,16 +314,28 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
     start, end = _shape(groups, tables)
     if "y" in groups:
-        target = (before.endswith(tuple(tables.get("target_cues", [])))
-                  and not before.endswith(tuple(tables.get("not_target_cues", []))))
-        target = target or after.startswith(tuple(tables.get("target_after_cues", [])))
-        compared = before.endswith(tuple(tables.get("comparison_cues", [])))
+        targets, not_targets, targets_after, comparisons = _cues(tables)
+        target = before.endswith(targets) and not before.endswith(not_targets)
+        target = target or after.startswith(targets_after)
+        compared = before.endswith(comparisons)
         return DateExpr(start, end, "explicit", target=target, compared=compared)
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0))
     numeric = "m" in groups or "d" in groups
     future = _compiled(tables.get("future_after", "(?!)")).match(after) is not None
     return DateExpr(start, end, "context", numeric=numeric, future=future)
+
+
+_CUES: dict[int, tuple] = {}
+
+
+def _cues(tables: dict) -> tuple[tuple[str, ...], ...]:
+    """The cue word lists as tuples (for str.endswith), made once per tables dict."""
+    entry = _CUES.get(id(tables))
+    if entry is None or entry[0] is not tables:
+        names = ("target_cues", "not_target_cues", "target_after_cues", "comparison_cues")
+        entry = _CUES[id(tables)] = (tables, tuple(tuple(tables.get(n, [])) for n in names))
+    return entry[1]
 
 
 @lru_cache(maxsize=16)
