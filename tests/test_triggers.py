@@ -109,3 +109,13 @@ def test_exclusion_chars_hold_every_character_an_exclusion_matches_and_room_what
         for ahead in lookahead.findall(x["regex"]):  # fixed-length and short: one character per atom
             assert not regex.search(r"[*+?{|\\]", ahead), (x["id"], ahead)
             assert len(regex.sub(r"\[[^]]*\]", "c", ahead)) <= rules.table("exclusion_room"), (x["id"], ahead)
+
+
+def test_title_years_skipped_only_for_titles_without_a_written_year():
+    from pipeline.kinds import date
+    rules = load_rules("date")
+    for text in _date_texts()[::7]:
+        title = text[:40]
+        built = [date._build(c, title, rules.data)[1] for c in date.candidates(title, rules)]
+        years = [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
+        assert date._title_years(title, rules) == years, title

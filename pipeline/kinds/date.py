@@ -503,10 +503,15 @@ def _dateline(text: str, built, table: dict) -> int | None:
 
 
 def _title_years(title: str, rules: RuleSet) -> list[int]:
-    if not title:
+    if not title or not _year_text(rules).search(title):  # a written year (group y) is a {year}
         return []
     built = [_build(c, title, rules.data)[1] for c in candidates(title, rules)]
     return [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
+
+
+@lru_cache(maxsize=8)
+def _year_text(rules: RuleSet) -> regex.Pattern:
+    return rules.compile("{year}")
 
 
 def _as_date(expr: DateExpr) -> date | None:
