@@ -9,6 +9,11 @@ finished batch, so the output tables are rebuilt from the ledger in doc_id order
 the same rows in the same order whatever ran them, and a killed run resumes where
 it stopped. Outputs are written to a temporary folder inside the output folder and
 renamed into place at the end; a failed run leaves the previous outputs as they were.
+
+Memory does not grow with the corpus nor with one article: a huge article's records are
+validated and stored in parts as its segments come (``_huge_article_parts``), and the
+tables, facts.csv and the report are written from the ledger a chunk of articles at a
+time (``table_chunks``); only Stata files are built whole.
 """
 from __future__ import annotations
 
@@ -454,7 +459,7 @@ class LazyArticles(Mapping):
 
 def merge(ledger: Ledger, items: list[Item]) -> Tables:
     """The run's whole tables from the ledger, exactly as ``extract.assemble`` orders them
-    (what the report and the Parquet and Stata writers take; CSV is written from ``table_chunks``)."""
+    (what the Stata writer takes; CSV, Parquet and the report read ``table_chunks``)."""
     rows, rejects = {k: [] for k in KINDS}, []
     for _, _, payload in ledger.payloads(sorted(i.doc_id for i in items)):
         _add_payload(rows, rejects, payload)
@@ -590,7 +595,7 @@ def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: s
 
 
 def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings, hooks: bool):
-    """Parquet or Stata: every table whole in memory (as before streaming CSV)."""
+    """Stata: every table whole in memory (pandas writes a .dta file from one DataFrame)."""
     from .derived import derived_tables
 
     with stage(timings, "merge"):
