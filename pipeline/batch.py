@@ -10,10 +10,11 @@ the same rows in the same order whatever ran them, and a killed run resumes wher
 it stopped. Outputs are written to a temporary folder inside the output folder and
 renamed into place at the end; a failed run leaves the previous outputs as they were.
 
-Memory does not grow with the corpus nor with one article: a huge article's records are
-validated and stored in parts as its segments come (``_huge_article_parts``), and the
-tables, facts.csv and the report are written from the ledger a chunk of articles at a
-time (``table_chunks``); only Stata files are built whole.
+Memory does not grow with the corpus: the tables, facts.csv and the report are written
+from the ledger a chunk of articles at a time (``table_chunks``); only Stata files are
+built whole. A huge article's records are validated and stored in parts as its segments
+come (``_huge_article_parts``) and written part by part, except when facts are built
+(the default): linking needs all of an article's mentions, so its rows are one chunk.
 """
 from __future__ import annotations
 
