@@ -289,7 +289,7 @@ def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidat
     cands = []
     last = cfg.heads_by_last
     # most tokens cannot end a head word: test the last character before anything else
-    for i in [i for i, tok in enumerate(toks) if text[tok.end - 1] in last]:
+    for i in [i for i, tok in enumerate(toks) if tok.word[-1] in last]:
         head = _head_of(text, toks, i, cfg)
         if head:
             cands.append(_headed_candidate(text, toks, i, head, cfg))
