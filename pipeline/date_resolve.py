@@ -44,7 +44,7 @@ class Point(NamedTuple):
     quarter: int | None = None
     half: int | None = None
 
-    def with_year(self, year: int | None) -> "Point":
+    def with_year(self, year: int | None) -> Point:
         return Point(year, self.month, self.day, self.quarter, self.half)
 
     @property
@@ -206,7 +206,7 @@ class State:
     period_end: Point | None = None
     period_para: int = -1
 
-    def copy(self) -> "State":
+    def copy(self) -> State:
         return State(self.year, self.year_from_text, self.month, self.month_para, self.day, self.day_para,
                      self.period, self.period_end, self.period_para)
 

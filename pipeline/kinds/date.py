@@ -5,18 +5,30 @@ turned into a typed :class:`~pipeline.date_resolve.DateExpr` here (``build_expr`
 and ``pipeline.date_resolve`` then supplies the missing year, month or day from the
 article, read in order. Word tables (relative words, parts of the year, day words)
 are data; this module only knows what each named group means.
+
+Speed, with the same matches as a scan of the whole text per pattern: a pattern with
+``starts`` is tried only where its match can begin (``_probed``), and exclusions are
+looked for only around the dates found (``_exclusions``); ``tests/test_triggers.py``
+compares both with whole-text scans.
 """
 from __future__ import annotations
 
 import bisect
 import calendar
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 import regex
 
-from ..date_resolve import DateExpr, Point, Resolver, main_year, retrospective_score, writing_year
+from ..date_resolve import (
+    DateExpr,
+    Point,
+    Resolver,
+    main_year,
+    retrospective_score,
+    writing_year,
+)
 from ..numbers import NumberError, parse_number
 from ..rules import LOOKAHEAD_ROOM, RuleSet, expand
 from .base import ArticleContext, Mention
@@ -44,7 +56,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Compiled:
     """A pattern, or an exclusion (``reason`` set), ready to scan. ``starts``: quick regexes
-    that match wherever a match of the pattern can begin (see ``_matches``), or ()."""
+    that match wherever a match of the pattern can begin (see ``_probed``), or ()."""
     id: str
     regex: regex.Pattern
     reason: str = ""
@@ -71,10 +83,9 @@ def compiled_patterns(rules: RuleSet) -> list[Compiled]:
 @lru_cache(maxsize=64)
 def _start_scans(rules: RuleSet, sources: tuple[str, ...]) -> tuple[tuple[regex.Pattern, int | None], ...]:
     """A pattern's ``starts`` compiled: (regex, how far before its match the position is;
-    None: at its group ``at``), one per source, and for a
-    source that is one word slot one per group of the table's words (a word starts where
-    one of the groups matches). Patterns with the same ``starts`` share the tuple, and so
-    the positions found."""
+    None: at its group ``at``), one per source, and for a source that is one word slot one
+    per group of the table's words (a word starts where one of the groups matches).
+    Patterns with the same ``starts`` share the tuple, and so the positions found."""
     out = []
     for source in sources:
         source = expand(source, rules.defs)
@@ -143,11 +154,11 @@ def _probes(rules: RuleSet) -> dict[tuple, Probe]:
         parts, specs = [], []
         for i, p in enumerate(patterns):
             prefix = f"p{i}_"  # group names made unique to the pattern
-            source = regex.sub(r"\(\?P([<=])([A-Za-z_]\w*)", lambda m: f"(?P{m[1]}{prefix}{m[2]}", p.regex.pattern)
+            source = regex.sub(r"\(\?P([<=])([A-Za-z_]\w*)", rf"(?P\1{prefix}\2", p.regex.pattern)
             parts.append(f"(?:(?=(?P<{prefix}>{source}))|)")
             specs.append((p.id, prefix, sorted(p.regex.groupindex, key=p.regex.groupindex.get)))
         compiled = regex.compile("".join(parts))
-        index = compiled.groupindex  # by number: one m.regs / m.groups() call gives them all
+        index = compiled.groupindex  # by number: one m.groups() call gives them all
         probes[starts] = Probe(compiled, tuple((pid, index[prefix], tuple((n, index[prefix + n] - 1) for n in names))
                                                for pid, prefix, names in specs))
     return probes
@@ -158,7 +169,8 @@ def _probed(text: str, probe: Probe, starts: tuple, positions: dict) -> dict[str
 
     Every match of a pattern begins where its ``starts`` match (the positions are found once
     per text and kept in ``positions``), so taking from the left each match that begins at
-    or after the end of the pattern's last one gives finditer's matches."""
+    or after the end of the pattern's last one gives finditer's matches (no date pattern
+    matches the empty string)."""
     at = positions.get(starts)
     if at is None:
         at = positions[starts] = sorted({_position(m, offset) for scan, offset in starts
@@ -208,8 +220,9 @@ def _exclusions(text: str, kept: list[Candidate], rules: RuleSet) -> list[tuple[
 
     An exclusion's match is made of ``exclusion_chars``, so one that covers a candidate lies
     inside the run of those characters around it, and no match crosses a run's ends: each
-    run alone (with ``exclusion_room`` after it for lookaheads) holds the same matches as the whole text
-    there. Exclusions have no lookbehinds, so nothing before a run is needed."""
+    run alone (with ``exclusion_room`` characters after it for lookaheads) holds the same
+    matches as the whole text there. Exclusions have no lookbehinds: nothing before a run
+    is needed."""
     runs = _runs_around(text, kept, rules)
     if not runs:
         return []
