@@ -46,7 +46,8 @@ class DerivedChunks:
         facts, rejects = facts_and_rejects(chunk)
         if len(rejects):
             self.rejects.append(rejects)
-        self.projects.append(chunk.frames["project"][["doc_id", "name", "head"]])
+        # a copy: a selection may keep the chunk's other columns (the sentences) alive
+        self.projects.append(chunk.frames["project"][["doc_id", "name", "head"]].copy(deep=True))
         return {"facts.csv": facts}
 
     def finish(self) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
