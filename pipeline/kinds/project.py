@@ -365,6 +365,7 @@ class Growth:
     strong: bool = False  # a place, person or organisation name (not just a rare term)
     quoted: bool = False  # a quoted stretch is part of the name
     inside_quote: bool = False  # the head itself sits inside an open quote
+    capacity: bool = False  # a capacity phrase (年产10万吨) distinguishes the name
 
 
 def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: Config) -> Growth:
@@ -455,7 +456,7 @@ def _numeric_start(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cf
     tok, lo = toks[j], toks[floor].start
     cap = cfg.capacity.search(text, lo, tok.end)
     if cap and cap.end() == tok.end:
-        g.proper = True
+        g.proper = g.capacity = True
         return _token_index_at(toks, cap.start(), floor)
     num = cfg.ordinal.search(text, lo, tok.end)
     if num and num.end() == tok.end and g.start < len(text):
@@ -524,15 +525,15 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
             or any(_word_is_count(w, cfg) for w in words)):
         return "counted"
-    if not cand.quoted and _is_generic(words, cand.head, cfg):
-        return "generic"
+    if not cand.quoted and (_is_generic(words, cand.head, cfg) or all(cfg.ordinal.fullmatch(w) for w in words)):
+        return "generic"  # only class words, or only a phase (一期工程)
     if _is_policy(text, cand, words, cfg):
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
     if not cand.quoted and any(w in cfg.role_words for w in words):
         return "role"
-    named = grow.strong or cand.quoted
+    named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
         return "goal"
     if cand.left_word in ("的", "之") and (_superlative(toks, grow.left_idx, cfg) or not (named or grow.quoted)):
