@@ -37,6 +37,10 @@ def parse_number(s: str) -> Decimal:
         if ch in CN_DIGITS:
             number, i = _cn_digit_run(s, i, number)
             continue
+        if ch == "点":  # 二点五, 十二点零五: the digits after 点 are the decimals
+            number, i = section + (number or 0) + _cn_fraction(s, i + 1), _cn_digits_end(s, i + 1)
+            section = Decimal(0)
+            continue
         if ch in SMALL_UNITS:
             section += (number if number is not None else 1) * SMALL_UNITS[ch]
             number = None
@@ -60,6 +64,19 @@ def _cn_digit_run(s: str, i: int, number):
     run = s[i:j]
     value = Decimal("".join(str(CN_DIGITS[c]) for c in run)) if len(run) > 1 else Decimal(CN_DIGITS[run])
     return value, j
+
+
+def _cn_digits_end(s: str, i: int) -> int:
+    while i < len(s) and s[i] in CN_DIGITS:
+        i += 1
+    return i
+
+
+def _cn_fraction(s: str, i: int) -> Decimal:
+    digits = "".join(str(CN_DIGITS[c]) for c in s[i:_cn_digits_end(s, i)])
+    if not digits:
+        raise NumberError(f"no digits after 点 in {s!r}")
+    return Decimal("0." + digits)
 
 
 def _decimal(text: str) -> Decimal:
