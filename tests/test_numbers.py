@@ -10,6 +10,7 @@ from pipeline.numbers import NumberError, parse_number, to_plain
     ("1.2万亿", 1200000000000), ("3万多亿", 3000000000000), ("千亿", 100000000000), ("500多亿", 50000000000),
     ("1个亿", 100000000), ("二〇二〇", 2020), ("一百零五", 105), ("3万5千", 35000), ("十亿零五百万", 1005000000),
     ("1,234.5", 1234.5), ("万", 10000), ("两", 2), ("十", 10), ("二十", 20),
+    ("二点五亿", 250000000), ("十二点零五", 12.05), ("一点零五万亿", 1050000000000), ("三点五万", 35000),
 ])
 def test_parse_number(text, value):
     assert to_plain(parse_number(text)) == value
@@ -20,7 +21,7 @@ def test_exact_decimal_money():
     assert isinstance(to_plain(parse_number("595.92亿")), int)
 
 
-@pytest.mark.parametrize("text", ["", "百分", "abc", "5G"])
+@pytest.mark.parametrize("text", ["", "百分", "abc", "5G", "二点"])
 def test_not_a_number(text):
     with pytest.raises(NumberError):
         parse_number(text)
