@@ -62,8 +62,19 @@ def _cn_digit_run(s: str, i: int, number):
     while j < len(s) and s[j] in CN_DIGITS:
         j += 1
     run = s[i:j]
+    if _approximate_pair(run, s[j:j + 1]):
+        raise NumberError(f"{run}{s[j]} is an approximate span, not one number")
     value = Decimal("".join(str(CN_DIGITS[c]) for c in run)) if len(run) > 1 else Decimal(CN_DIGITS[run])
     return value, j
+
+
+def _approximate_pair(run: str, unit: str) -> bool:
+    """二三十亿, 三四百万: two neighbouring digits before a unit say "twenty or thirty",
+    a vague span, not 23 or 34 (a positional run such as 二〇二〇 has no unit after it)."""
+    if len(run) != 2 or not unit or (unit not in SMALL_UNITS and unit not in BIG_UNITS):
+        return False
+    first, second = CN_DIGITS[run[0]], CN_DIGITS[run[1]]
+    return first >= 1 and second == first + 1
 
 
 def _cn_digits_end(s: str, i: int) -> int:
