@@ -525,8 +525,8 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
             or any(_word_is_count(w, cfg) for w in words)):
         return "counted"
-    if not cand.quoted and (_is_generic(words, cand.head, cfg) or all(cfg.ordinal.fullmatch(w) for w in words)):
-        return "generic"  # only class words, or only a phase (一期工程)
+    if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)):
+        return "generic"
     if _is_policy(text, cand, words, cfg):
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
@@ -558,6 +558,11 @@ def _superlative(toks: list[Tok], de_idx: int, cfg: Config) -> bool:
     """``亚洲最大的…基地``: a superlative description, not a name."""
     word = toks[de_idx - 1].word if de_idx > 0 else ""
     return word.startswith("最") or word in cfg.description_words
+
+
+def _only_ordinals(words: list[str], cfg: Config) -> bool:
+    """A phase or number alone does not distinguish a name (一期工程, 二期项目)."""
+    return all(cfg.ordinal.forward.fullmatch(w) for w in words)
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
