@@ -438,7 +438,7 @@ def _year(s: str) -> int:
 
 
 def _month(s: str) -> int:
-    m = _int(s)
+    m = 1 if s == "元" else _int(s)  # 元月: January
     if not 1 <= m <= 12:
         raise BadDate(f"month {m} is not a month")
     return m
