@@ -1,7 +1,8 @@
 """The index page's charts, as static SVG files drawn with matplotlib (Agg, no screen).
 
-Labels are ASCII on purpose: matplotlib's default fonts have no CJK glyphs, and
-the text is drawn as paths so the SVG looks the same on any machine.
+Labels are ASCII on purpose (matplotlib's default fonts have no CJK glyphs; doc_ids
+fall back to a CJK font when one is installed), and the text is drawn as paths so the
+SVG looks the same on any machine.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: no display on servers and CI
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -24,7 +26,19 @@ CHANGE_WORDS = {
     "share": ("占", "比重", "占比", "份额"),
     "rate": ("率", "达", "完成"),
 }
-plt.rcParams.update({"svg.fonttype": "path", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+# Labels are ASCII except doc_ids, which may be Chinese (a file named 湘潭日报.txt): a CJK
+# font, where the machine has one, is the fallback for glyphs DejaVu Sans lacks.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC")
+
+
+def _font_families() -> list[str]:
+    """DejaVu Sans, then the CJK fonts this machine has (naming a missing one logs a warning)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed]
+
+
+plt.rcParams.update({"svg.fonttype": "path", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+                     "font.family": _font_families()})
 
 
 def write_charts(out_dir: Path, counts: pd.DataFrame, amounts_by_year: pd.DataFrame, percents: pd.DataFrame) -> dict[str, str]:
