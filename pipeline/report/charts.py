@@ -58,10 +58,21 @@ def write_charts(out_dir: Path, counts: pd.DataFrame, amounts_by_year: pd.DataFr
     return written
 
 
+MAX_ARTICLE_BARS = 40  # more bars are unreadable, and an archive has tens of thousands
+MAX_DOTS = 5000        # a scatter of every mention of an archive draws a huge SVG
+
+
 def mentions_per_article(counts: pd.DataFrame):
-    """Stacked horizontal bars: one bar per article, one colour per kind."""
+    """Stacked horizontal bars: one bar per article (the 40 with most mentions in a big run),
+    one colour per kind."""
+    total = len(counts)
+    if total > MAX_ARTICLE_BARS:
+        top = counts.sum(axis=1).nlargest(MAX_ARTICLE_BARS, keep="first").index
+        counts = counts[counts.index.isin(top)]
     counts = counts.iloc[::-1]  # first article at the top
     fig, ax = plt.subplots(figsize=(5.2, 0.45 * len(counts) + 1.1))
+    if total > MAX_ARTICLE_BARS:
+        ax.set_title(f"the {MAX_ARTICLE_BARS} of {total} articles with the most mentions", fontsize=8, loc="left", pad=22)
     left = np.zeros(len(counts))
     for kind in counts.columns:
         ax.barh(counts.index, counts[kind], left=left, label=kind, color=KIND_COLOURS.get(kind, OTHER_COLOUR))
@@ -75,7 +86,9 @@ def mentions_per_article(counts: pd.DataFrame):
 def amounts_by_year_chart(df: pd.DataFrame):
     """Each amount a dot at its year, on a log scale (sums range over many orders of magnitude)."""
     years = sorted(df["year"].unique())
+    df, note = _sample(df)
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    _note(ax, note)
     rng = np.random.default_rng(0)  # fixed jitter: the same run draws the same chart
     for i, year in enumerate(years):
         vals = df.loc[df["year"] == year, "value"]
@@ -91,7 +104,9 @@ def amounts_by_year_chart(df: pd.DataFrame):
 def percents_by_change(df: pd.DataFrame):
     """Per kind of change, each percent a dot; percentage points apart from per cent."""
     groups = sorted(df["change"].unique())
+    df, note = _sample(df)
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    _note(ax, note)
     rng = np.random.default_rng(0)
     for unit, marker in (("%", "o"), ("pp", "^")):
         part = df[df["unit"] == unit]
@@ -113,6 +128,18 @@ def change_of(before: str) -> str:
             if any(w in window for w in words):
                 return change
     return "other"
+
+
+def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """At most MAX_DOTS rows, drawn with a fixed seed (the same run draws the same chart)."""
+    if len(df) <= MAX_DOTS:
+        return df, ""
+    return df.sample(MAX_DOTS, random_state=0).sort_index(), f"a sample of {MAX_DOTS} of {len(df)}"
+
+
+def _note(ax, note: str) -> None:
+    if note:
+        ax.set_title(note, fontsize=8, loc="left")
 
 
 def _svg(fig) -> str:
