@@ -135,6 +135,7 @@ class Config:
     policy_words: set[str]
     goal_verbs: set[str]
     description_words: set[str]
+    place_category_heads: set[str]
     label_max: int
     max_chars: int
     capacity: EndRule
@@ -156,7 +157,8 @@ class Config:
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
                    "name_words", "stop_words", "joiners", "generic_words", "generic_heads", "role_words",
-                   "policy_heads", "policy_verbs", "policy_words", "goal_verbs", "description_words")
+                   "policy_heads", "policy_verbs", "policy_words", "goal_verbs", "description_words",
+                   "place_category_heads")
 
 
 def _build_config(rules) -> Config:
@@ -525,7 +527,8 @@ def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Con
     if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
             or any(_word_is_count(w, cfg) for w in words)):
         return "counted"
-    if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)):
+    if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
+                            or _place_category(toks, cand, cfg)):
         return "generic"
     if _is_policy(text, cand, words, cfg):
         return "policy"
@@ -558,6 +561,21 @@ def _superlative(toks: list[Tok], de_idx: int, cfg: Config) -> bool:
     """``亚洲最大的…基地``: a superlative description, not a name."""
     word = toks[de_idx - 1].word if de_idx > 0 else ""
     return word.startswith("最") or word in cfg.description_words
+
+
+def _place_category(toks: list[Tok], cand: Candidate, cfg: Config) -> bool:
+    """``郴州市重点项目``, ``长沙项目``: a place and class words before 项目 name a category of
+    the place's projects, not one project (as 省重点项目 does)."""
+    if cand.head not in cfg.place_category_heads:
+        return False
+    head_start = cand.end - len(cand.head)
+    for tok in toks[cand.first_tok:]:
+        if tok.start >= head_start:
+            break
+        word = tok.word[:head_start - tok.start]
+        if not (tok.tag == "ns" or word in cfg.generic_words or not word):
+            return False
+    return True
 
 
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
