@@ -42,7 +42,7 @@ def problems(passage: dict) -> list[str]:
     text = passage["text"]
     tables = extract(text, issue_date=passage.get("issue_date"), title=passage.get("title", ""))
     rows = {kind: {(r["start"], r["end"]): r for r in tables[kind].to_dict("records")}
-            for kind in ("amount", "percent", "date")}
+            for kind in ("amount", "percent", "date", "project")}
     out = []
     for rec in passage.get("expect", []):
         start, end = locate(text, rec)
