@@ -4,6 +4,8 @@ content, or the content of the headings above it: ``到2025年…“四大目标
 ``目标一…年均增长9%``). Comparison bases (比上半年, 较去年同期) never govern."""
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from .facts_rules import FactRules
@@ -14,20 +16,25 @@ def governing_date(ft: FactText, rules: FactRules, clause: tuple[int, int], sent
                    number: Span) -> tuple[Span | None, str]:
     """(the date mention, the scope it was found in: clause/sentence/paragraph/section)."""
     dates = usable_dates(ft, rules)
-    own = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]]
+    own = [d for d in _starting_in(ft, dates, *clause) if d.end <= clause[1]]
     before = [d for d in own if d.end <= number.start]
     if own:
         return (before[-1] if before else own[0]), "clause"
-    in_sentence = [d for d in dates if sentence[0] <= d.start and d.end <= sentence[1]]
+    in_sentence = [d for d in _starting_in(ft, dates, *sentence) if d.end <= sentence[1]]
     before = [d for d in in_sentence if d.end <= clause[0]]
     if in_sentence:
         return (_refined(before[-1], before) if before else in_sentence[0]), "sentence"
     para = ft.paragraphs[ft.paragraph_index(number.start)]
-    earlier = [d for d in dates if para[0] <= d.start and d.end <= sentence[0]]
+    earlier = [d for d in _starting_in(ft, dates, para[0], sentence[0]) if d.end <= sentence[0]]
     carried = [d for d in earlier if opens_sentence(ft, rules, d)] or earlier
     if carried:
         return _refined(carried[-1], earlier), "paragraph"
     return _section_date(ft, rules, dates, ft.paragraph_index(number.start))
+
+
+def _starting_in(ft: FactText, dates: list[Span], lo: int, hi: int) -> list[Span]:
+    """The usable dates with lo <= start < hi (a date ending by hi starts before it)."""
+    return ft.starting_in("usable_date", lo, hi, dates)
 
 
 def opens_sentence(ft: FactText, rules: FactRules, d: Span) -> bool:
@@ -35,9 +42,20 @@ def opens_sentence(ft: FactText, rules: FactRules, d: Span) -> bool:
     ``2020年，…``); a date inside a statement (``一季度、半年均居全省第一``) stays in it."""
     sentence = ft.enclosing(ft.sentences, d.start)
     lead = ft.text[sentence[0]:d.start]
-    for word in sorted(rules.table("date_lead_words", []), key=len, reverse=True):
+    for word in _longest_first(rules):
         lead = lead.replace(word, "")
     return not regex.sub(r"[\s\d.、，,：:#*]", "", lead)
+
+
+def _longest_first(rules: FactRules) -> list[str]:
+    words = rules.table("date_lead_words", [])
+    key = ("date_lead_words", id(words))
+    if _LEAD_WORDS.get("key") != key:  # sorted once per rules, not once per date
+        _LEAD_WORDS.update(key=key, words=sorted(words, key=len, reverse=True), table=words)
+    return _LEAD_WORDS["words"]
+
+
+_LEAD_WORDS: dict = {}
 
 
 def _refined(chosen: Span, earlier: list[Span]) -> Span:
@@ -70,37 +88,62 @@ def _usable(ft: FactText, rules: FactRules, d: Span) -> bool:
 
 
 def _section_date(ft: FactText, rules: FactRules, dates: list[Span], para_index: int) -> tuple[Span | None, str]:
-    allowed = _ancestor_paragraphs(ft, para_index)
-    # any date of a section's own text counts: its introduction (…明确了到2025年…“四大目标”:) frames it
-    candidates = [d for d in dates if ft.paragraph_index(d.start) in allowed and d.start < ft.paragraphs[para_index][0]]
-    return (candidates[-1], "section") if candidates else (None, "")
-
-
-def _ancestor_paragraphs(ft: FactText, para_index: int) -> set[int]:
-    """Paragraphs whose nearest heading is this paragraph's heading or one above it."""
-    owner = _owners(ft)
-    chain, h = set(), owner[para_index]
+    """The last date before the paragraph among the paragraphs of its heading and of the
+    headings above it (any date of a section's own text counts: its introduction, …明确了到2025年
+    …“四大目标”:, frames it). Each heading's paragraphs are a run of the text, searched by bisection."""
+    owner, before = _owners(ft), ft.paragraphs[para_index][0]
+    best, h = None, owner[para_index]
     while True:
-        chain.add(h)
+        found = _last_date_in(ft, dates, _owned_span(ft, h, before))
+        if found is not None and (best is None or found.start > best.start):
+            best = found
         if h < 0:
             break
         h = _parent_heading(ft, h)
-    return {i for i in range(len(ft.paragraphs)) if owner[i] in chain}
+    return (best, "section") if best is not None else (None, "")
+
+
+def _owned_span(ft: FactText, h: int, before: int) -> tuple[int, int]:
+    """Text offsets from heading ``h``'s paragraph (the article's start for -1) to the next
+    heading's (or ``before``, when earlier)."""
+    first = max(h, 0)
+    order = _heading_order(ft)
+    i = bisect.bisect_right(order, h)
+    nxt = order[i] if i < len(order) else len(ft.paragraphs)
+    end = ft.paragraphs[nxt][0] if nxt < len(ft.paragraphs) else len(ft.text) + 1
+    return ft.paragraphs[first][0] if ft.paragraphs else 0, min(end, before)
+
+
+def _last_date_in(ft: FactText, dates: list[Span], span: tuple[int, int]) -> Span | None:
+    """The last date starting in ``span`` inside a paragraph (as the paragraph scan found them)."""
+    for d in reversed(_starting_in(ft, dates, *span)):
+        if ft.paragraph_index(d.start) >= 0:
+            return d
+    return None
+
+
+def _heading_order(ft: FactText) -> list[int]:
+    return ft.cache.setdefault("heading_order", sorted(ft.headings))
 
 
 def _owners(ft: FactText) -> list[int]:
     """For each paragraph, the index of the heading it sits under (-1: before any heading)."""
-    owners, current = [], -1
-    for i in range(len(ft.paragraphs)):
-        if i in ft.headings:
-            current = i
-        owners.append(current)
-    return owners
+    if "owners" not in ft.cache:
+        owners, current = [], -1
+        for i in range(len(ft.paragraphs)):
+            if i in ft.headings:
+                current = i
+            owners.append(current)
+        ft.cache["owners"] = owners
+    return ft.cache["owners"]
 
 
 def _parent_heading(ft: FactText, h: int) -> int:
-    level = ft.headings[h]
-    return next((j for j in range(h - 1, -1, -1) if j in ft.headings and ft.headings[j] < level), -1)
+    parents = ft.cache.setdefault("parent_heading", {})
+    if h not in parents:
+        level = ft.headings[h]
+        parents[h] = next((j for j in range(h - 1, -1, -1) if j in ft.headings and ft.headings[j] < level), -1)
+    return parents[h]
 
 
 def date_is_target(ft: FactText, rules: FactRules, d: Span | None) -> bool:

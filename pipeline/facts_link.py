@@ -45,8 +45,7 @@ class SentenceState:
 
 
 def link_sentence(ft: FactText, rules: FactRules, sentence: tuple[int, int]) -> list[dict]:
-    numbers = [(k, n) for k in ("amount", "percent") for n in ft.mentions.get(k, [])
-               if sentence[0] <= n.start < sentence[1]]
+    numbers = [(k, n) for k in ("amount", "percent") for n in ft.starting_in(k, *sentence)]
     numbers.sort(key=lambda kn: kn[1].start)
     state, facts = SentenceState(), []
     for clause in clause_spans(ft, rules, sentence, [n for _, n in numbers]):
@@ -106,7 +105,7 @@ def _trailing_noun_phrase(ft: FactText, rules: FactRules, clause: Clause) -> Par
     if not out or not phrase_ok(out, rules):
         return None
     part = _part(ft, out)
-    inside = [p for p in ft.mentions.get("project", []) if part.start <= p.start and p.end <= part.end]
+    inside = [p for p in ft.starting_in("project", part.start, part.end) if p.end <= part.end]
     return _project_part(ft, inside[-1]) if inside else part
 
 
@@ -213,7 +212,7 @@ def _noun_after(ft: FactText, rules: FactRules, clause: Clause, number: Span) ->
     while i < len(words) and words[i].text in skip:
         i += 1
     if i < len(words):  # 总投资120亿元的新型显示器件项目: a project name is whole, whatever its tags
-        named = next((p for p in ft.mentions.get("project", []) if p.start == words[i].start), None)
+        named = next(iter(ft.starting_in("project", words[i].start, words[i].start + 1)), None)
         if named:
             return _project_part(ft, named)
     out = []
@@ -273,8 +272,8 @@ def _shared_head(groups: list[list[Word]], rules: FactRules) -> tuple[list[list[
 
 def _project_or_phrase(ft: FactText, words: list[Word]) -> Part:
     part = _part(ft, words)
-    for p in ft.mentions.get("project", []):
-        if (p.start, p.end) == (part.start, part.end):
+    for p in ft.starting_in("project", part.start, part.start + 1):
+        if p.end == part.end:
             return _project_part(ft, p)
     return part
 
@@ -294,7 +293,7 @@ def _investee(ft: FactText, rules: FactRules, number: Span, own: Part, pred: Mat
             or not own.text.endswith(tuple(rules.subject.get("investor_suffixes", []))):
         return None
     sentence = ft.enclosing(ft.sentences, number.start)
-    after = [p for p in ft.mentions.get("project", []) if number.end <= p.start and p.end <= sentence[1]]
+    after = [p for p in ft.starting_in("project", number.end, sentence[1]) if p.end <= sentence[1]]
     if after:
         return _project_part(ft, after[0])
     return _last_project(ft, own.end, number.start, skip=own) \
@@ -302,7 +301,7 @@ def _investee(ft: FactText, rules: FactRules, number: Span, own: Part, pred: Mat
 
 
 def _last_project(ft: FactText, start: int, end: int, skip: Part | None = None) -> Part | None:
-    found = [p for p in ft.mentions.get("project", []) if start <= p.start and p.end <= end
+    found = [p for p in ft.starting_in("project", start, end) if p.end <= end
              and not (skip and skip.start <= p.start and p.end <= skip.end)]
     return _project_part(ft, found[-1]) if found else None
 
@@ -338,12 +337,11 @@ def _predicates(ft: FactText, rules: FactRules, clause: Clause, upto: int) -> li
 
 
 def _mention_edges(ft: FactText, clause: Clause) -> set[int]:
-    return {x for spans in ft.mentions.values() for m in spans if m.start < clause.end and clause.start < m.end
-            for x in (m.start, m.end)}
+    return {x for kind in ft.mentions for m in ft.overlapping(kind, clause.start, clause.end) for x in (m.start, m.end)}
 
 
 def _date_spans(ft: FactText, clause: Clause) -> list[tuple[int, int]]:
-    return [(d.start, d.end) for d in ft.mentions.get("date", []) if d.start < clause.end and clause.start < d.end]
+    return [(d.start, d.end) for d in ft.overlapping("date", clause.start, clause.end)]
 
 
 def _part(ft: FactText, words: list[Word]) -> Part:

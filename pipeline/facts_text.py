@@ -41,10 +41,34 @@ class FactText:
         return self.cleaned.to_original(start, end)
 
     def enclosing(self, spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+        if spans is self.sentences:  # in text order, not overlapping: the one that can hold pos
+            starts = self.cache.setdefault("sentence_starts", [s for s, _ in spans])
+            i = bisect.bisect_right(starts, pos) - 1
+            return spans[i] if i >= 0 and pos < spans[i][1] else (pos, pos)
         for s, e in spans:
             if s <= pos < e:
                 return s, e
         return pos, pos
+
+    def starting_in(self, kind: str, lo: int, hi: int, spans: list[Span] | None = None) -> list[Span]:
+        """The spans of ``kind`` (or of ``spans``, sorted, cached under ``kind``) with lo <= start < hi,
+        in their order: found by bisection, where a scan of the article's mentions for every
+        clause made the facts of a huge article cost the square of its length."""
+        spans, starts, _ = self._index(kind, spans)
+        return spans[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+
+    def overlapping(self, kind: str, lo: int, hi: int) -> list[Span]:
+        """The mentions of ``kind`` with start < hi and lo < end, in their order."""
+        spans, starts, longest = self._index(kind)
+        first, stop = bisect.bisect_left(starts, lo - longest), bisect.bisect_left(starts, hi)
+        return [m for m in spans[first:stop] if lo < m.end]
+
+    def _index(self, kind: str, spans: list[Span] | None = None) -> tuple[list[Span], list[int], int]:
+        key = ("index", kind)
+        if key not in self.cache:
+            spans = self.mentions.get(kind, []) if spans is None else spans
+            self.cache[key] = (spans, [m.start for m in spans], max((m.end - m.start for m in spans), default=0))
+        return self.cache[key]
 
     def paragraph_index(self, pos: int) -> int:
         if "paragraph_starts" not in self.cache:  # paragraphs are in text order and do not overlap
@@ -59,8 +83,7 @@ def fact_text(doc_id: str, original: str, rows: dict[str, list[dict]], segmenter
     cleaned = clean(original, segmenter)
     paragraphs, headings = _paragraphs(cleaned.text)
     sentences = [s for p in paragraphs for s in split_spans(cleaned.text, p, sentence_ends, keep=True)]
-    to_clean = {o: i for i, o in enumerate(cleaned.offsets)}
-    mentions = {kind: _spans(kind_rows, to_clean) for kind, kind_rows in rows.items()}
+    mentions = {kind: _spans(kind_rows, cleaned.offsets) for kind, kind_rows in rows.items()}
     return FactText(doc_id, cleaned, paragraphs, headings, sentences, mentions, segmenter)
 
 
@@ -98,10 +121,17 @@ def split_spans(text: str, span: tuple[int, int], separators: str, keep: bool = 
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
-def _spans(rows: list[dict], to_clean: dict[int, int]) -> list[Span]:
+def _to_clean(offsets: list[int], original: int) -> int | None:
+    """The working-copy index of an original offset; None inside a removed break. Bisection on
+    the (increasing) offset map: a dict of it cost ~100 bytes per character of a huge article."""
+    i = bisect.bisect_left(offsets, original)
+    return i if i < len(offsets) and offsets[i] == original else None
+
+
+def _spans(rows: list[dict], offsets: list[int]) -> list[Span]:
     spans = []
     for row in rows:
-        start, last = to_clean.get(int(row["start"])), to_clean.get(int(row["end"]) - 1)
+        start, last = _to_clean(offsets, int(row["start"])), _to_clean(offsets, int(row["end"]) - 1)
         if start is not None and last is not None:  # a mention inside a removed break has no clean position
             spans.append(Span(start, last + 1, row))
     return sorted(spans, key=lambda s: (s.start, s.end))

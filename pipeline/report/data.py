@@ -1,6 +1,7 @@
 """The numbers behind the index page: counts, rejects by reason, the charts' data."""
 from __future__ import annotations
 
+import bisect
 import re
 
 import pandas as pd
@@ -98,22 +99,35 @@ def percent_changes(rows: list[dict], article, facts: dict) -> list[dict]:
     return out
 
 
-def _year_before(dates: dict[str, list[tuple[int, str]]], doc_id: str, start: int) -> int | None:
-    """The year of the last date (in table order) of the article that ends before ``start``."""
-    for end, value in reversed(dates.get(doc_id, ())):
+def _year_before(dates: dict[str, list[tuple[int, int, str]]], doc_id: str, start: int) -> int | None:
+    """The year of the last date (in table order) of the article that ends before ``start``.
+    A date ending by ``start`` starts before it, so the search starts from the last such date
+    (the table is in start order): a scan from the article's last date cost amounts × dates
+    on a huge article."""
+    found = dates.get(doc_id, ())
+    i = bisect.bisect_left(found, (start,)) if found and _in_start_order(dates, doc_id) else len(found)
+    for _, end, value in reversed(found[:i] if i < len(found) else found):
         if end <= start and _year(value):
             return _year(value)
     return None
 
 
-def _dates_by_doc(dates: pd.DataFrame | None) -> dict[str, list[tuple[int, str]]]:
-    """doc_id -> (end, start_date) of its dates in table order: grouped once, where filtering
+def _in_start_order(dates: dict, doc_id: str) -> bool:
+    ordered = dates.setdefault(None, {})  # under None: whether each article's dates are in start order
+    if doc_id not in ordered:
+        found = dates[doc_id]
+        ordered[doc_id] = all(a[0] <= b[0] for a, b in zip(found, found[1:]))
+    return ordered[doc_id]
+
+
+def _dates_by_doc(dates: pd.DataFrame | None) -> dict[str, list[tuple[int, int, str]]]:
+    """doc_id -> (start, end, start_date) of its dates in table order: grouped once, where filtering
     the whole date table for every amount cost amounts × dates."""
-    out: dict[str, list[tuple[int, str]]] = {}
+    out: dict[str, list[tuple[int, int, str]]] = {}
     if dates is None or dates.empty or "start_date" not in dates:
         return out
-    for doc_id, end, value in zip(dates["doc_id"], dates["end"], dates["start_date"]):
-        out.setdefault(doc_id, []).append((end, value))
+    for doc_id, start, end, value in zip(dates["doc_id"], dates["start"], dates["end"], dates["start_date"]):
+        out.setdefault(doc_id, []).append((start, end, value))
     return out
 
 

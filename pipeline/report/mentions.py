@@ -57,13 +57,15 @@ def qualifier_of(kind: str, row: dict) -> str:
 
 
 def article_mentions(frames: dict[str, pd.DataFrame], doc_id: str, facts: dict | None = None,
-                     grouped: dict | None = None) -> list[dict]:
-    """Every mention of ``doc_id`` in document order, as display dicts. ``grouped`` (from
-    ``rows_by_doc(frames)``) saves selecting the article's rows from every table again."""
+                     grouped: dict | None = None, upto: int | None = None) -> list[dict]:
+    """Every mention of ``doc_id`` in document order (ending by ``upto``, when given), as display
+    dicts. ``grouped`` (from ``rows_by_doc(frames)``) saves selecting the article's rows from every table again."""
     rows = grouped.get(doc_id, {}) if grouped is not None else _article_rows(frames, doc_id)
     out = []
     for kind, kind_rows in rows.items():
         for row in kind_rows:
+            if upto is not None and int(row["end"]) > upto:
+                continue
             out.append(_display(kind, row, (facts or {}).get((doc_id, int(row["start"]), int(row["end"])), {})))
     return sorted(out, key=lambda m: (m["start"], -m["end"], m["kind"]))
 

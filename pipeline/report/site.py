@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES, STATIC = HERE / "templates", HERE / "static"
 # Tables pages in this order; any other CSV in the output folder follows, by name.
 TABLE_ORDER = [*FILES.values(), "facts.csv", "projects_index.csv", "rejects.csv", "errors.csv"]
+PAGE_CHARS = 200_000  # an article page shows at most this much of its text (``_shown_chars``)
 KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 
 
@@ -170,16 +171,33 @@ def _nav(rows: dict[str, int]) -> list[dict]:
 
 def _write_article(env, site, tables, article, facts, pages, neighbours, nav, run_info, grouped) -> None:
     doc_id = article.doc_id
-    mentions = article_mentions(tables.frames, doc_id, facts, grouped[0])
-    rejects = article_rejects(tables.rejects, doc_id, grouped[1])
-    breaks = clean(article.text, _segmenter(run_info)).breaks
+    shown = _shown_chars(article.text)
+    text = article.text[:shown]
+    mentions = article_mentions(tables.frames, doc_id, facts, grouped[0], upto=shown)
+    rejects = [r for r in article_rejects(tables.rejects, doc_id, grouped[1]) if r["end"] <= shown]
+    breaks = clean(text, _segmenter(run_info)).breaks
+    truncated = {"shown": shown, "chars": len(article.text)} if shown < len(article.text) else None
     html = env.get_template("article.html.j2").render(
-        root="../", nav=nav, article=article, body=article_html(article.text, mentions, rejects, breaks),
-        mentions=mentions, rejects=rejects, breaks=len(breaks), kinds=list(tables.frames),
+        root="../", nav=nav, article=article, body=article_html(text, mentions, rejects, breaks),
+        mentions=mentions, rejects=rejects, breaks=len(breaks), kinds=list(tables.frames), truncated=truncated,
         has_facts=any(m["subject"] or m["date"] for m in mentions),
         prev=neighbours[0] and {"doc_id": neighbours[0], "page": pages[neighbours[0]]},
         next=neighbours[1] and {"doc_id": neighbours[1], "page": pages[neighbours[1]]})
     (site / "articles" / pages[doc_id]).write_text(html, encoding="utf-8")
+
+
+def _shown_chars(text: str) -> int:
+    """How much of an article its page shows: all of it, or for a huge one the first
+    ``PAGE_CHARS`` characters up to the end of a line that ends a sentence (the cleaner never
+    joins across it, so the page's repaired breaks are the run's); the tables hold the rest.
+    A page of megabytes with 100k highlighted mentions is too slow to build and to open."""
+    if len(text) <= PAGE_CHARS:
+        return len(text)
+    cut = max(text.rfind(end + "\n", 0, PAGE_CHARS) for end in "。！？!?；;")
+    if cut >= 0:
+        return cut + 2  # after the sentence end and its line break
+    line = text.rfind("\n", 0, PAGE_CHARS)
+    return line + 1 if line >= 0 else PAGE_CHARS
 
 
 def _segmenter(run_info: dict):
