@@ -123,7 +123,9 @@ def _last_date_in(ft: FactText, dates: list[Span], span: tuple[int, int]) -> Spa
 
 
 def _heading_order(ft: FactText) -> list[int]:
-    return ft.cache.setdefault("heading_order", sorted(ft.headings))
+    if "heading_order" not in ft.cache:
+        ft.cache["heading_order"] = sorted(ft.headings)
+    return ft.cache["heading_order"]
 
 
 def _owners(ft: FactText) -> list[int]:

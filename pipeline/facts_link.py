@@ -314,7 +314,7 @@ def _project_part(ft: FactText, project: Span) -> Part:
 
 def _previous_sentence(ft: FactText, sentence: tuple[int, int]) -> tuple[int, int]:
     """The sentence before, when it is in the same paragraph; else an empty span."""
-    i = bisect.bisect_right(ft.cache.setdefault("sentence_starts", [s for s, _ in ft.sentences]), sentence[0]) - 1
+    i = bisect.bisect_right(ft.sentence_starts(), sentence[0]) - 1
     if i < 1 or ft.paragraph_index(ft.sentences[i - 1][0]) != ft.paragraph_index(sentence[0]):
         return sentence[0], sentence[0]
     return ft.sentences[i - 1]

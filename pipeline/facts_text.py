@@ -42,13 +42,17 @@ class FactText:
 
     def enclosing(self, spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
         if spans is self.sentences:  # in text order, not overlapping: the one that can hold pos
-            starts = self.cache.setdefault("sentence_starts", [s for s, _ in spans])
-            i = bisect.bisect_right(starts, pos) - 1
+            i = bisect.bisect_right(self.sentence_starts(), pos) - 1
             return spans[i] if i >= 0 and pos < spans[i][1] else (pos, pos)
         for s, e in spans:
             if s <= pos < e:
                 return s, e
         return pos, pos
+
+    def sentence_starts(self) -> list[int]:
+        if "sentence_starts" not in self.cache:  # made once (a setdefault would build the list every call)
+            self.cache["sentence_starts"] = [s for s, _ in self.sentences]
+        return self.cache["sentence_starts"]
 
     def starting_in(self, kind: str, lo: int, hi: int, spans: list[Span] | None = None) -> list[Span]:
         """The spans of ``kind`` (or of ``spans``, sorted, cached under ``kind``) with lo <= start < hi,
