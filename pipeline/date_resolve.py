@@ -165,7 +165,8 @@ def retrospective_score(head: str, body: str, signals: list[dict]) -> int:
     """Sum of the weighted signal words/regexes (``rules/date.yaml`` → writing_year.signals)."""
     score = 0
     for sig in signals:
-        text = head if sig.get("in", "body") == "head" else body
+        where = sig.get("in", "body")  # head, body, or text (both)
+        text = head if where == "head" else body if where == "body" else head + "\n" + body
         hits = any(w in text for w in sig.get("words", []))
         if not hits and "regex" in sig and _compiled(sig["regex"]).search(text):
             hits = True
@@ -182,13 +183,14 @@ def writing_year(issue: date | None, main: int | None, score: int, table: dict) 
     """The issue date's year, unless the article is a retrospective printed early in the next year.
 
     A retrospective (year-end review, statistical bulletin) speaks from the year it reports on:
-    printed early in year N about year N-1 (its main year), with enough retrospective signals.
+    printed early in year N about year N-1 (its main year, or no written year at all), with
+    enough retrospective signals.
     """
     if issue is None:
         return None
     early = issue.month <= table.get("early_month", 4)
-    if main == issue.year - 1 and early and score >= table.get("threshold", 2):
-        return main
+    if main in (issue.year - 1, None) and early and score >= table.get("threshold", 2):
+        return issue.year - 1
     return issue.year
 
 
