@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .facts_date import carried_sections
 from .facts_link import Part, link_sentence
 from .facts_rules import load_fact_rules
 from .facts_schema import COLUMNS, validate_facts
-from .facts_text import FactText, fact_text, rows_by_doc
+from .facts_text import FactText, fact_text, rows_by_doc, windows
 from .rules import DEFAULT_RULES_DIR
 from .segment import get_segmenter
 
@@ -25,18 +26,64 @@ def build_facts(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> pd.DataFra
     return facts
 
 
+# An article with more mentions than this (a huge single file) is linked a window of about
+# WINDOW_CHARS characters at a time (``facts_text.windows``), so its clean copy, its mention
+# rows and its facts are never all in memory as Python objects; a window's facts are the
+# whole article's (a fact looks no further than its paragraph, but for the section date,
+# which ``carried_sections`` passes on). Ordinary articles have a few hundred at most.
+WINDOWED_ROWS = 5_000
+WINDOW_CHARS = 100_000
+
+
 def facts_and_rejects(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
     rules = load_fact_rules(str(rules_dir))
     segmenter = get_segmenter(str(Path(rules_dir) / "lexicon"))
-    rows, texts = [], {}
-    by_doc, none = rows_by_doc(tables.frames), {kind: [] for kind in tables.frames}
+    huge = _huge_articles(tables.frames)
+    rows, parts, texts = [], [], {}
+    by_doc, none = rows_by_doc(tables.frames, skip=huge), {kind: [] for kind in tables.frames}
     for doc_id, article in tables.articles.items():
-        ft = fact_text(doc_id, article.text, by_doc.get(doc_id, none), segmenter, rules.table("sentence_ends"))
         texts[doc_id] = article.text
+        if doc_id in huge:
+            parts += [pd.DataFrame(rows, columns=COLUMNS), *_windowed_facts(tables.frames, article, segmenter, rules)]
+            rows = []
+            continue
+        ft = fact_text(doc_id, article.text, by_doc.get(doc_id, none), segmenter, rules.table("sentence_ends"))
         for sentence in ft.sentences:
             rows += [fact_row(ft, f) for f in link_sentence(ft, rules, sentence)]
     df = pd.DataFrame(rows, columns=COLUMNS)
+    if parts:  # typed alike by the validation (offsets to Int64, values to float)
+        df = pd.concat([p for p in [*parts, df] if len(p)] or [df], ignore_index=True)
     return validate_facts(df, texts, rules)
+
+
+def _huge_articles(frames: dict[str, pd.DataFrame]) -> set[str]:
+    per_table = [df["doc_id"].value_counts() for df in frames.values() if len(df)]
+    if not per_table:
+        return set()
+    counts = pd.concat(per_table).groupby(level=0).sum()
+    return set(counts[counts > WINDOWED_ROWS].index)
+
+
+def _windowed_facts(frames: dict[str, pd.DataFrame], article, segmenter, rules):
+    """A huge article's facts, one window's DataFrame at a time (its rows are in start order
+    in each table, so a window's are a slice found by bisection)."""
+    own = {kind: _by_start(df[df["doc_id"] == article.doc_id]) for kind, df in frames.items()}
+    starts = {kind: df["start"].to_numpy() for kind, df in own.items()}
+    carried = []
+    for s, e in windows(article.text, WINDOW_CHARS):
+        rows = {kind: df.iloc[starts[kind].searchsorted(s):starts[kind].searchsorted(e)].to_dict("records")
+                for kind, df in own.items()}
+        ft = fact_text(article.doc_id, article.text[s:e], rows, segmenter, rules.table("sentence_ends"), origin=s)
+        ft.carried = carried
+        yield pd.DataFrame([fact_row(ft, f) for sentence in ft.sentences for f in link_sentence(ft, rules, sentence)],
+                           columns=COLUMNS)
+        carried = carried_sections(ft, rules)
+
+
+def _by_start(df: pd.DataFrame) -> pd.DataFrame:
+    """A run's tables are in start order per article; a stable sort keeps rows of one start in
+    table order (``fact_text`` sorts by start and end, stably, either way)."""
+    return df if df["start"].is_monotonic_increasing else df.sort_values("start", kind="stable")
 
 
 def fact_row(ft: FactText, fact: dict) -> dict:

@@ -90,17 +90,45 @@ def _usable(ft: FactText, rules: FactRules, d: Span) -> bool:
 def _section_date(ft: FactText, rules: FactRules, dates: list[Span], para_index: int) -> tuple[Span | None, str]:
     """The last date before the paragraph among the paragraphs of its heading and of the
     headings above it (any date of a section's own text counts: its introduction, …明确了到2025年
-    …“四大目标”:, frames it). Each heading's paragraphs are a run of the text, searched by bisection."""
+    …“四大目标”:, frames it). Each heading's paragraphs are a run of the text, searched by bisection.
+    In a window of a huge article the chain goes on in the headings ``ft.carried`` from earlier
+    windows; the window's paragraphs before its first heading belong to the last of them."""
     owner, before = _owners(ft), ft.paragraphs[para_index][0]
-    best, h = None, owner[para_index]
+    best, h, level = None, owner[para_index], None
     while True:
+        if h < 0 and ft.carried and level is not None and ft.carried[-1][0] >= level:
+            break  # the opening paragraphs' heading is not above this one
         found = _last_date_in(ft, dates, _owned_span(ft, h, before))
         if found is not None and (best is None or found.start > best.start):
             best = found
         if h < 0:
             break
-        h = _parent_heading(ft, h)
+        level, h = ft.headings[h], _parent_heading(ft, h)
+    if best is None:  # the chain's headings in earlier windows, in text order: the last date wins
+        best = next((d for lvl, d in reversed(ft.carried) if d is not None and (level is None or lvl < level)), None)
     return (best, "section") if best is not None else (None, "")
+
+
+def carried_sections(ft: FactText, rules: FactRules) -> list[tuple[int, Span | None]]:
+    """What the next window of a huge article needs of this one and the earlier ones for the
+    section fallback: the headings that can still be above a later paragraph (each above the
+    next; level 0 is the text before any heading), each with the last date of its paragraphs."""
+    dates, end = usable_dates(ft, rules), len(ft.text) + 1
+    stack = list(ft.carried) or [(0, None)]
+    opening = _last_date_in(ft, dates, _owned_span(ft, -1, end))
+    if opening is not None:
+        stack[-1] = (stack[-1][0], _carried(ft, rules, opening))
+    for h in _heading_order(ft):
+        while stack[-1][0] >= ft.headings[h]:  # a heading closes the sections of its level and below
+            stack.pop()
+        found = _last_date_in(ft, dates, _owned_span(ft, h, end))
+        stack.append((ft.headings[h], found and _carried(ft, rules, found)))
+    return stack
+
+
+def _carried(ft: FactText, rules: FactRules, d: Span) -> Span:
+    """A date that outlives its window: what its window's text says of it, kept with it."""
+    return Span(d.start, d.end, d.row, target=date_is_target(ft, rules, d))
 
 
 def _owned_span(ft: FactText, h: int, before: int) -> tuple[int, int]:
@@ -153,5 +181,7 @@ def date_is_target(ft: FactText, rules: FactRules, d: Span | None) -> bool:
     (a whole word: ``时间回到2021年`` looks back, it sets no target)."""
     if d is None:
         return False
+    if d.target is not None:  # carried from an earlier window, whose text this is not
+        return d.target
     words = ft.segmenter.cut(ft.text[max(0, d.start - 6):d.start])
     return bool(words) and words[-1] in rules.table("target_date_markers", [])

@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 
 import pandas as pd
+import regex
 
 from .clean import CleanText, clean
 from .segment import Segmenter
@@ -20,6 +21,7 @@ class Span:
     start: int  # clean-copy offsets
     end: int
     row: dict = field(default_factory=dict)  # the mention row (original offsets) it came from
+    target: bool | None = None  # a date carried from an earlier window: whether a target marker leads it
 
 
 @dataclass
@@ -32,13 +34,16 @@ class FactText:
     mentions: dict[str, list[Span]]  # kind -> spans in clean offsets, sorted
     segmenter: Segmenter
     cache: dict = field(default_factory=dict)  # work the linker does once per article (usable dates …)
+    origin: int = 0  # where the text starts in the article (a window of a huge one; see ``windows``)
+    carried: list = field(default_factory=list)  # (heading level, its last date) from earlier windows
 
     @property
     def text(self) -> str:
         return self.cleaned.text
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.cleaned.to_original(start, end)
+        start, end = self.cleaned.to_original(start, end)
+        return start + self.origin, end + self.origin
 
     def enclosing(self, spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
         if spans is self.sentences:  # in text order, not overlapping: the one that can hold pos
@@ -82,20 +87,43 @@ class FactText:
 
 
 def fact_text(doc_id: str, original: str, rows: dict[str, list[dict]], segmenter: Segmenter,
-              sentence_ends: str) -> FactText:
-    """``rows``: kind -> this article's mention rows (``rows_by_doc`` gives them for a run)."""
+              sentence_ends: str, origin: int = 0) -> FactText:
+    """``rows``: kind -> this article's mention rows (``rows_by_doc`` gives them for a run);
+    ``original`` is the article's text, or the window of it that starts at ``origin``."""
     cleaned = clean(original, segmenter)
     paragraphs, headings = _paragraphs(cleaned.text)
     sentences = [s for p in paragraphs for s in split_spans(cleaned.text, p, sentence_ends, keep=True)]
-    mentions = {kind: _spans(kind_rows, cleaned.offsets) for kind, kind_rows in rows.items()}
-    return FactText(doc_id, cleaned, paragraphs, headings, sentences, mentions, segmenter)
+    mentions = {kind: _spans(kind_rows, cleaned.offsets, origin) for kind, kind_rows in rows.items()}
+    return FactText(doc_id, cleaned, paragraphs, headings, sentences, mentions, segmenter, origin=origin)
 
 
-def rows_by_doc(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, list[dict]]]:
-    """doc_id -> kind -> that article's rows, in table order. Grouped once per run: selecting
-    each article's rows from the whole table made the facts cost grow with the square of the corpus."""
+# The end of a line that ends a sentence, with the blank lines after it: the cleaner never
+# joins across it (a page break is repaired only when its left side does not end a sentence),
+# so a window cut there has the working copy of the whole text, and paragraphs, sentences and
+# clauses never cross it.
+_WINDOW_CUT = regex.compile(r"[。！？!?；;][ \t\u3000]*\n(?:[ \t\u3000]*\n)*")
+
+
+def windows(text: str, size: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) spans of ``text`` of at least ``size`` characters (the last may
+    be shorter), each cut at the start of a line after a sentence end (``_WINDOW_CUT``)."""
+    out, pos = [], 0
+    while pos < len(text):
+        m = _WINDOW_CUT.search(text, pos + size) if len(text) - pos > size else None
+        end = m.end() if m else len(text)
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def rows_by_doc(frames: dict[str, pd.DataFrame], skip: set | frozenset = frozenset()) -> dict[str, dict[str, list[dict]]]:
+    """doc_id -> kind -> that article's rows, in table order (but the articles in ``skip``).
+    Grouped once per run: selecting each article's rows from the whole table made the facts
+    cost grow with the square of the corpus."""
     out: dict[str, dict[str, list[dict]]] = {}
     for kind, df in frames.items():
+        if skip:
+            df = df[~df["doc_id"].isin(skip)]
         for row in df.to_dict("records"):
             out.setdefault(row["doc_id"], {k: [] for k in frames})[kind].append(row)
     return out
@@ -132,10 +160,10 @@ def _to_clean(offsets: list[int], original: int) -> int | None:
     return i if i < len(offsets) and offsets[i] == original else None
 
 
-def _spans(rows: list[dict], offsets: list[int]) -> list[Span]:
+def _spans(rows: list[dict], offsets: list[int], origin: int = 0) -> list[Span]:
     spans = []
     for row in rows:
-        start, last = _to_clean(offsets, int(row["start"])), _to_clean(offsets, int(row["end"]) - 1)
+        start, last = _to_clean(offsets, int(row["start"]) - origin), _to_clean(offsets, int(row["end"]) - 1 - origin)
         if start is not None and last is not None:  # a mention inside a removed break has no clean position
             spans.append(Span(start, last + 1, row))
     return sorted(spans, key=lambda s: (s.start, s.end))

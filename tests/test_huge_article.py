@@ -1,6 +1,7 @@
 """A huge article's facts and report page: the lookups found by bisection (so facts cost about
 the article's length, not its square) give what a scan of the whole article gives, and the
 report's page of a huge article is cut while a normal one is whole."""
+import pandas as pd
 import pytest
 
 from pipeline.facts_date import _section_date, usable_dates
@@ -105,3 +106,19 @@ def test_a_cut_page_says_so_and_marks_only_what_it_shows(tmp_path, monkeypatch):
     assert len(amounts) == 12
     for start, end in zip(amounts["start"], amounts["end"]):
         assert (f'id="amount-{start}-{end}"' in page) == (end <= shown)
+
+
+@pytest.mark.parametrize("window", [300, 2_000])
+def test_windowed_facts_are_the_whole_articles(corpus_tables, monkeypatch, window):
+    """Every corpus article linked window by window (cut after every few sentences, so
+    section dates come from earlier windows) gives the facts of the article linked whole."""
+    from pipeline import facts
+
+    whole = facts.facts_and_rejects(corpus_tables)
+    monkeypatch.setattr(facts, "WINDOWED_ROWS", 0)
+    monkeypatch.setattr(facts, "WINDOW_CHARS", window)
+    assert facts._huge_articles(corpus_tables.frames) == set(corpus_tables.articles)
+    windowed = facts.facts_and_rejects(corpus_tables)
+    pd.testing.assert_frame_equal(windowed[0], whole[0])
+    pd.testing.assert_frame_equal(windowed[1], whole[1])
+    assert len(whole[0]) > 50
