@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES, STATIC = HERE / "templates", HERE / "static"
 # Tables pages in this order; any other CSV in the output folder follows, by name.
 TABLE_ORDER = [*FILES.values(), "facts.csv", "projects_index.csv", "rejects.csv", "errors.csv"]
+PERCENT_FIELDS = ["doc_id", "start", "end", "unit", "value"]  # what ``data.percent_changes`` reads of a percent
 PAGE_CHARS = 200_000  # an article page shows at most this much of its text (``_shown_chars``)
 KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 
@@ -85,7 +86,9 @@ def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> 
     place = {doc_id: i for i, doc_id in enumerate(doc_ids)}
     infos, changes = {}, {}
     for chunk in chunks:
-        grouped = (rows_by_doc(chunk.frames), rejects_by_doc(chunk.rejects))
+        grouped = (rows_by_doc({kind: _on_pages(df) for kind, df in chunk.frames.items()}),
+                   rejects_by_doc(_on_pages(chunk.rejects)))
+        percents = rows_by_doc({"percent": chunk.frames["percent"][PERCENT_FIELDS]}) if "percent" in chunk.frames else {}
         for doc_id in [d for d in chunk.articles if d in place]:
             i = place[doc_id]
             article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
@@ -93,9 +96,17 @@ def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> 
             _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, grouped)
             infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
                                  issue_date=article.issue_date, chars=len(article.text))
-            changes[doc_id] = data.percent_changes(grouped[0].get(doc_id, {}).get("percent", []), article, facts)
+            changes[doc_id] = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, facts)
         counts.add(chunk, facts, {d: info["issue_date"] for d, info in infos.items()})
     return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
+
+
+def _on_pages(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows an article page can show (a page shows at most ``PAGE_CHARS`` characters): all
+    of an ordinary article's; a huge article's others are never made into display rows."""
+    if df is None or df.empty or "start" not in df:
+        return df
+    return df[pd.to_numeric(df["start"], errors="coerce") < PAGE_CHARS]
 
 
 class _Located:
