@@ -2,11 +2,14 @@
 
     .venv/bin/python tools/big_file_rss.py --mb 50            # a 50 MB file, the whole run
     .venv/bin/python tools/big_file_rss.py --mb 10 --no-chunk # the same without chunking, to compare
+    .venv/bin/python tools/big_file_rss.py --mb 10 --report   # with facts.csv and the HTML report
 
 Prints the file size, the seconds, the peak RSS of the process after loading the pipeline
 and at the end of the run (``ru_maxrss``), and the record counts. The run is in this process
 (``--workers 1``), so the peak covers the worker's part (the article's records validated and
-stored in parts) and the writing (the tables written chunk by chunk from the ledger).
+stored in parts) and the writing (the tables written chunk by chunk from the ledger). With
+``--report`` the facts are linked window by window (``facts.WINDOWED_ROWS``) and the article's
+page shows its first ``report.site.PAGE_CHARS`` characters.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 import pandas as pd
@@ -116,7 +117,7 @@ def _in_start_order(dates: dict, doc_id: str) -> bool:
     ordered = dates.setdefault(None, {})  # under None: whether each article's dates are in start order
     if doc_id not in ordered:
         found = dates[doc_id]
-        ordered[doc_id] = all(a[0] <= b[0] for a, b in zip(found, found[1:]))
+        ordered[doc_id] = all(a[0] <= b[0] for a, b in itertools.pairwise(found))
     return ordered[doc_id]
 
 
