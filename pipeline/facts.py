@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .facts_date import carried_sections
@@ -53,9 +54,22 @@ def facts_and_rejects(tables, rules_dir: str | Path = DEFAULT_RULES_DIR) -> tupl
         for sentence in ft.sentences:
             rows += [fact_row(ft, f) for f in link_sentence(ft, rules, sentence)]
     df = pd.DataFrame(rows, columns=COLUMNS)
-    if parts:  # typed alike by the validation (offsets to Int64, values to float)
-        df = pd.concat([p for p in [*parts, df] if len(p)] or [df], ignore_index=True)
-    return validate_facts(df, texts, rules)
+    if not parts:
+        return validate_facts(df, texts, rules)
+    return _validated_parts([*parts, df], texts, rules)
+
+
+def _validated_parts(parts: list[pd.DataFrame], texts: dict[str, str], rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``validate_facts`` of the parts' rows, one part at a time (a huge article's window, or the
+    ordinary articles' rows between two huge ones), so the validation's copies and dicts are a
+    part's. The same tables: a part's rejects come in row order, and sorting the parts' kept
+    rows again (stably) orders them as the whole was, since a tie of doc_id, start and end is
+    two facts of one number, which are in one part (the offsets are typed alike: Int64, float)."""
+    checked = [validate_facts(p, texts, rules) for p in parts if len(p)] or [validate_facts(parts[-1], texts, rules)]
+    keep = pd.concat([k for k, _ in checked], ignore_index=True)
+    keep = keep.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+    rejected = [r for _, r in checked if len(r)]
+    return keep, (pd.concat(rejected, ignore_index=True) if rejected else checked[0][1])
 
 
 def _huge_articles(frames: dict[str, pd.DataFrame]) -> set[str]:
@@ -69,7 +83,7 @@ def _huge_articles(frames: dict[str, pd.DataFrame]) -> set[str]:
 def _windowed_facts(frames: dict[str, pd.DataFrame], article, segmenter, rules):
     """A huge article's facts, one window's DataFrame at a time (its rows are in start order
     in each table, so a window's are a slice found by bisection)."""
-    own = {kind: _by_start(df[df["doc_id"] == article.doc_id]) for kind, df in frames.items()}
+    own = {kind: _by_start(_rows_of(df, article.doc_id)) for kind, df in frames.items()}
     starts = {kind: df["start"].to_numpy() for kind, df in own.items()}
     carried = []
     for s, e in windows(article.text, WINDOW_CHARS):
@@ -80,6 +94,15 @@ def _windowed_facts(frames: dict[str, pd.DataFrame], article, segmenter, rules):
         yield pd.DataFrame([fact_row(ft, f) for sentence in ft.sentences for f in link_sentence(ft, rules, sentence)],
                            columns=COLUMNS)
         carried = carried_sections(ft, rules)
+
+
+def _rows_of(df: pd.DataFrame, doc_id: str) -> pd.DataFrame:
+    """The article's rows: a slice when they are together (a run's tables are by doc_id), not a
+    copy of a huge article's whole tables."""
+    found = np.flatnonzero((df["doc_id"] == doc_id).to_numpy())
+    if len(found) and found[-1] - found[0] + 1 == len(found):
+        return df.iloc[found[0]:found[-1] + 1]
+    return df.iloc[found]
 
 
 def _by_start(df: pd.DataFrame) -> pd.DataFrame:
