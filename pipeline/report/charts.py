@@ -86,10 +86,7 @@ def mentions_per_article(counts: pd.DataFrame):
 def amounts_by_year_chart(df: pd.DataFrame):
     """Each amount a dot at its year, on a log scale (sums range over many orders of magnitude)."""
     years = sorted(df["year"].unique())
-    df, note = _sample(df)
-    fig, ax = plt.subplots(figsize=(5.2, 3.2))
-    _note(ax, note)
-    rng = np.random.default_rng(0)  # fixed jitter: the same run draws the same chart
+    df, fig, ax, rng = _scatter_figure(df)
     for i, year in enumerate(years):
         vals = df.loc[df["year"] == year, "value"]
         ax.scatter(i + rng.uniform(-0.18, 0.18, len(vals)), vals, s=18, alpha=0.75, color=KIND_COLOURS["amount"])
@@ -104,10 +101,7 @@ def amounts_by_year_chart(df: pd.DataFrame):
 def percents_by_change(df: pd.DataFrame):
     """Per kind of change, each percent a dot; percentage points apart from per cent."""
     groups = sorted(df["change"].unique())
-    df, note = _sample(df)
-    fig, ax = plt.subplots(figsize=(5.2, 3.2))
-    _note(ax, note)
-    rng = np.random.default_rng(0)
+    df, fig, ax, rng = _scatter_figure(df)
     for unit, marker in (("%", "o"), ("pp", "^")):
         part = df[df["unit"] == unit]
         xs = np.array([groups.index(g) for g in part["change"]], dtype=float) + rng.uniform(-0.18, 0.18, len(part))
@@ -130,16 +124,14 @@ def change_of(before: str) -> str:
     return "other"
 
 
-def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """At most MAX_DOTS rows, drawn with a fixed seed (the same run draws the same chart)."""
-    if len(df) <= MAX_DOTS:
-        return df, ""
-    return df.sample(MAX_DOTS, random_state=0).sort_index(), f"a sample of {MAX_DOTS} of {len(df)}"
-
-
-def _note(ax, note: str) -> None:
-    if note:
-        ax.set_title(note, fontsize=8, loc="left")
+def _scatter_figure(df: pd.DataFrame):
+    """(the rows to draw, figure, axes, jitter generator): at most MAX_DOTS rows, sampled
+    with a fixed seed, and a fixed jitter, so the same run draws the same chart."""
+    fig, ax = plt.subplots(figsize=(5.2, 3.2))
+    if len(df) > MAX_DOTS:
+        ax.set_title(f"a sample of {MAX_DOTS} of {len(df)}", fontsize=8, loc="left")
+        df = df.sample(MAX_DOTS, random_state=0).sort_index()
+    return df, fig, ax, np.random.default_rng(0)
 
 
 def _svg(fig) -> str:
