@@ -25,12 +25,18 @@ class Segmenter:
             import jieba
 
             self._impl = jieba.Tokenizer()
+        self._retag: dict[str, str] = {}  # lexicon words whose tag the backend's dictionary overrides
         for path in lexicon_files:
             for word, freq, tag in read_lexicon(path):
                 self.add_word(word, freq, tag)
 
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         self._impl.add_word(word, freq, tag)
+        if tag and self.backend == "rjieba":
+            # jieba-rs keeps its own tag for a word it knows (遵义 v, 大连 d): remember ours
+            known = self._impl.tag(word)
+            if len(known) == 1 and known[0][1] != tag:
+                self._retag[word] = tag
 
     def cut(self, text: str) -> list[str]:
         words = self._impl.cut(text)
@@ -44,7 +50,8 @@ class Segmenter:
     def tag(self, text: str) -> list[tuple[str, str]]:
         """Words with jieba part-of-speech tags (n, ns, nt, nz, v, m, q, x …)."""
         if self.backend == "rjieba":
-            return list(self._impl.tag(text))
+            retag = self._retag
+            return [(w, retag.get(w, t)) for w, t in self._impl.tag(text)] if retag else list(self._impl.tag(text))
         import jieba.posseg
 
         return [(p.word, p.flag) for p in jieba.posseg.POSTokenizer(self._impl).cut(text)]

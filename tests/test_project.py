@@ -170,3 +170,14 @@ def test_place_lexicon_keeps_county_names_whole(seg):
     words = [w for w, _ in seg.tag("祁东县和衡东县")]
     assert "祁东县" in words or "祁东" in words
     assert ("衡东县" in words or "衡东" in words)
+
+
+@pytest.mark.parametrize("word", ["遵义", "大连", "怀化", "保定", "合肥"])
+def test_city_short_forms_are_places_whatever_jiebas_own_tag(seg, word):
+    # jieba's dictionary tags these v, d, v, v, n; the lexicon's ns must win
+    assert (word, "ns") in seg.tag(f"和{word}高铁新城")
+
+
+@pytest.mark.parametrize("word", ["合作", "来宾"])
+def test_everyday_words_that_are_also_city_names_stay_ordinary(seg, word):
+    assert all(tag != "ns" for w, tag in seg.tag(f"双方{word}") if w == word)

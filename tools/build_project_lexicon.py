@@ -6,8 +6,9 @@ jieba suggests one that keeps the word whole):
 * ``places.txt``: every province, city and county name of mainland China from the
   ``adcodes.csv`` that the ``cpca`` package ships (MIT licence), with its short form
   (衡阳市 → 衡阳, 祁东县 → 祁东) where the short form has two or more characters.
-  A name or short form that jieba's own dictionary tags as an ordinary word is left
-  out (城区, 郊区; 和平区 → 和平). Tag ``ns``.
+  A district's or county's name or short form that jieba's own dictionary tags as an
+  ordinary word is left out (城区, 郊区; 和平区 → 和平); a city's is kept whatever
+  jieba's tag (遵义 v, 大连 d), unless it is in ``EVERYDAY_WORDS`` (合作, 来宾). Tag ``ns``.
 * ``project_terms.txt``: the head words and zone markers of ``rules/project.yaml``, so
   that jieba does not glue a head to the next word (智造谷用 → 智造谷 / 用). Tag ``n``.
 
@@ -62,17 +63,33 @@ def short_form(name: str) -> str:
     return ""
 
 
+# Short forms of cities that are also everyday words: tagged ns they would turn 合作项目 or
+# 中外来宾 into place names. Every other city's short form is kept, whatever jieba's tag.
+EVERYDAY_WORDS = {"合作", "东方", "来宾", "日照", "安康", "灯塔", "阳春", "五常", "磐石", "天长", "当阳",
+                  "海伦", "大安", "白银", "新民", "四会", "高平", "明光", "尚志", "乐平", "开远", "石首",
+                  "集安", "河源"}
+
+
+def is_city(adcode: str, name: str) -> bool:
+    """A prefecture-level division or a county-level city (衡阳市, 耒阳市), not a district or county."""
+    return adcode[2:6] == "0000" or adcode[4:6] == "00" or name.endswith("市")
+
+
 def place_names(adcodes: Path) -> list[str]:
+    """Names and short forms. A district's or county's is left out when jieba's dictionary tags it
+    as an ordinary word (城区, 和平区 → 和平); a city's short form is kept even when jieba tags it
+    otherwise (遵义 v, 大连 d, 怀化 v), unless it is an everyday word."""
     common = jieba_common_words()
     names: set[str] = set()
     with adcodes.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             name = row["name"].strip()
-            if len(name) < 2 or common.get(name, "ns") != "ns":
+            city = is_city(row["adcode"], name)
+            if len(name) < 2 or name in ("市辖区", "县") or (common.get(name, "ns") != "ns" and not city):
                 continue  # 城区, 郊区, 矿区: ordinary words that are also district names
             names.add(name)
             short = short_form(name)
-            if short and common.get(short, "ns") == "ns":
+            if short and short not in EVERYDAY_WORDS and (city or common.get(short, "ns") == "ns"):
                 names.add(short)
     return sorted(names)
 
