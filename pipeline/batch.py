@@ -13,8 +13,8 @@ renamed into place at the end; a failed run leaves the previous outputs as they 
 Memory does not grow with the corpus: the tables, facts.csv and the report are written
 from the ledger a chunk of articles at a time (``table_chunks``); only Stata files are
 built whole. A huge article's records are validated and stored in parts as its segments
-come (``_huge_article_parts``) and written part by part, except when facts are built
-(the default): linking needs all of an article's mentions, so its rows are one chunk.
+come (``_huge_article_parts``) and written part by part; its facts are linked window by window
+as its parts come (``facts.FactChunks``), and its report page takes the rows of the text it shows.
 """
 from __future__ import annotations
 
@@ -474,23 +474,34 @@ def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False
     are the whole tables byte for byte, and memory holds one chunk. A chunk's ``articles`` are
     its articles that gave records, in the corpus's order (what facts need); its errors are
     empty (``_errors`` has them all). A huge article is one chunk, or with ``split_articles``
-    (no facts to link) one chunk per stored part."""
+    one chunk per stored part or two: its parts are in offset order, so a chunk holds the rows
+    of one stretch of its text; the chunk says which article goes on in the next chunk
+    (``Chunk.unfinished``) and which began in an earlier one (``Chunk.continued``)."""
     position = {i.doc_id: n for n, i in enumerate(items)}
-    rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+    rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, None
     for doc_id, status, payload in ledger.payloads(sorted(position)):
         if n >= CHUNK_ROWS and (split_articles or status != "part"):
-            yield _chunk(rows, rejects, ok, items, position)
-            rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+            unfinished = doc_id if status == "part" else None
+            yield _chunk(rows, rejects, ok, items, position, continued, unfinished)
+            rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, unfinished
         n += _add_payload(rows, rejects, payload)
         if status == "ok":
             ok.append(doc_id)
-    yield _chunk(rows, rejects, ok, items, position)
+    yield _chunk(rows, rejects, ok, items, position, continued, None)
 
 
-def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict) -> Tables:
+@dataclass
+class Chunk(Tables):
+    """Some articles' tables; a huge article's rows may be cut across chunks (``table_chunks``)."""
+    continued: str | None = None   # the article whose first rows came in an earlier chunk
+    unfinished: str | None = None  # the article whose rows go on in the next chunk
+
+
+def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict,
+           continued: str | None = None, unfinished: str | None = None) -> Chunk:
     frames, reject_frame = _sorted_frames(rows, rejects)
     articles = LazyArticles([items[position[d]] for d in sorted(ok, key=position.get)])
-    return Tables(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles)
+    return Chunk(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles, continued, unfinished)
 
 
 def _add_payload(rows: dict, rejects: list, payload: dict) -> int:
@@ -572,7 +583,7 @@ def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: s
     names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
     out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
     try:
-        chunks = table_chunks(ledger, items, split_articles=not hooks)
+        chunks = table_chunks(ledger, items, split_articles=True)
         while True:
             with stage(timings, "merge"):
                 chunk = next(chunks, None)
@@ -610,10 +621,12 @@ def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str,
 
 
 def _report_chunks(ledger: Ledger, items: list[Item], fact_rejects: pd.DataFrame | None):
-    """``table_chunks`` with each chunk's facts' rejects after its mentions' (as in the whole)."""
-    for chunk in table_chunks(ledger, items):
+    """``table_chunks`` with each chunk's facts' rejects after its mentions' (as in the whole):
+    those of the articles that end in the chunk (a huge article's come after all its parts')."""
+    for chunk in table_chunks(ledger, items, split_articles=True):
         if fact_rejects is not None and len(fact_rejects):
-            mine = fact_rejects["doc_id"].isin(set(chunk.articles))  # facts come from the chunk's articles
+            ended = (set(chunk.articles) | {chunk.continued}) - {chunk.unfinished, None}
+            mine = fact_rejects["doc_id"].isin(ended)  # facts come from the chunk's articles
             chunk.rejects = _concat_rejects(chunk.rejects, fact_rejects[mine])
         yield chunk
 

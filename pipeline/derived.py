@@ -28,9 +28,10 @@ def _builders() -> dict:
 
 
 class DerivedChunks:
-    """``derived_tables`` over a run's tables given chunk by chunk (whole articles, in doc_id
-    order). facts.csv needs only each article's own mentions and text, so its rows come out
-    with each chunk; projects_index.csv counts over the whole corpus, so it keeps the three
+    """``derived_tables`` over a run's tables given chunk by chunk (``batch.table_chunks``: articles
+    in doc_id order, a huge one's rows cut across chunks in offset order). facts.csv needs only
+    each article's own mentions and text, so its rows come out with each chunk (a huge article's
+    window by window, ``facts.FactChunks``); projects_index.csv counts over the whole corpus, so it keeps the three
     short columns it groups (doc_id, name, head) until the end. The facts' rejects go to the
     end of rejects.csv, in the corpus's order, as ``build_facts`` appends them."""
 
@@ -38,12 +39,14 @@ class DerivedChunks:
         self.position = position  # doc_id -> the article's place in the corpus
         self.rejects: list[pd.DataFrame] = []
         self.projects: list[pd.DataFrame] = []
+        self.facts = None
 
     def add(self, chunk) -> dict[str, pd.DataFrame]:
         """The rows of facts.csv for one chunk, in the table's order."""
-        from .facts import facts_and_rejects
+        from .facts import FactChunks
 
-        facts, rejects = facts_and_rejects(chunk)
+        self.facts = self.facts or FactChunks()
+        facts, rejects = self.facts.add(chunk)
         if len(rejects):
             self.rejects.append(rejects)
         # a copy: a selection may keep the chunk's other columns (the sentences) alive

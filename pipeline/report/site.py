@@ -80,25 +80,50 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
 def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> tuple[list, list]:
     """Every article's page, chunk by chunk (rows grouped by article once per chunk, not once
     per article), counting for the index as it goes; returns the articles' index entries and
-    percent changes in the run's order."""
+    percent changes in the run's order. A huge article's rows may come over several chunks
+    (``continued``, ``unfinished``): its page is written when they have all come, from the
+    rows it shows, kept meanwhile (``_Held``)."""
     doc_ids = list(tables.articles)
     pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
     place = {doc_id: i for i, doc_id in enumerate(doc_ids)}
-    infos, changes = {}, {}
+    infos, changes, held = {}, {}, _Held()
     for chunk in chunks:
+        continued, unfinished = getattr(chunk, "continued", None), getattr(chunk, "unfinished", None)
         grouped = (rows_by_doc({kind: _on_pages(df) for kind, df in chunk.frames.items()}),
                    rejects_by_doc(_on_pages(chunk.rejects)))
         percents = rows_by_doc({"percent": chunk.frames["percent"][PERCENT_FIELDS]}) if "percent" in chunk.frames else {}
-        for doc_id in [d for d in chunk.articles if d in place]:
+        for doc_id in [d for d in [continued, *chunk.articles] if d in place]:
             i = place[doc_id]
-            article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
-            neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
-            _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, grouped)
-            infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
-                                 issue_date=article.issue_date, chars=len(article.text))
-            changes[doc_id] = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, facts)
+            if doc_id == continued:
+                article = held.article
+            else:  # read once: a batch run's articles are read from disk on access
+                article = tables.articles[doc_id]
+                infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
+                                     issue_date=article.issue_date, chars=len(article.text))
+            rows = held.add(doc_id, article, grouped) if doc_id in (continued, unfinished) else grouped
+            if doc_id != unfinished:
+                neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
+                _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, rows)
+            more = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, facts)
+            changes.setdefault(doc_id, []).extend(more)
         counts.add(chunk, facts, {d: info["issue_date"] for d, info in infos.items()})
     return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
+
+
+class _Held:
+    """The article whose rows go on in the next chunk, and the rows its page shows so far
+    (grouped as ``rows_by_doc`` and ``rejects_by_doc`` group them, in table order)."""
+
+    def __init__(self):
+        self.doc_id, self.article, self.rows, self.rejects = None, None, {}, []
+
+    def add(self, doc_id: str, article, grouped: tuple[dict, dict]) -> tuple[dict, dict]:
+        if doc_id != self.doc_id:
+            self.doc_id, self.article, self.rows, self.rejects = doc_id, article, {}, []
+        for kind, rows in grouped[0].get(doc_id, {}).items():
+            self.rows.setdefault(kind, []).extend(rows)
+        self.rejects.extend(grouped[1].get(doc_id, []))
+        return {doc_id: self.rows}, {doc_id: self.rejects}
 
 
 def _on_pages(df: pd.DataFrame) -> pd.DataFrame:
