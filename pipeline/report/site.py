@@ -26,7 +26,7 @@ from . import data
 from .charts import KIND_COLOURS, write_charts
 from .highlight import article_html
 from . import tables as tables_io
-from .mentions import anchor, article_mentions, article_rejects, facts_index, rejects_by_doc, rows_by_doc
+from .mentions import FACT_KEYS, anchor, article_mentions, article_rejects, facts_index, rejects_by_doc, rows_by_doc
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES, STATIC = HERE / "templates", HERE / "static"
@@ -65,7 +65,7 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
         (site / sub).mkdir()
     paths = table_paths(out_dir)
     shapes = {name: tables_io.scan(path) for name, path in paths.items()}
-    facts = _facts(paths, shapes)
+    facts = _Facts(paths, shapes)
     nav = _nav({name: shape.rows for name, shape in shapes.items()})
     counts = data.RunCounts(list(tables.frames))
     infos, changes = _write_articles(env, site, tables, chunks(), facts, nav, run_info, counts)
@@ -89,6 +89,7 @@ def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> 
     infos, changes, held = {}, {}, _Held()
     for chunk in chunks:
         continued, unfinished = getattr(chunk, "continued", None), getattr(chunk, "unfinished", None)
+        linked = facts.upto(chunk)
         grouped = (rows_by_doc({kind: _on_pages(df) for kind, df in chunk.frames.items()}),
                    rejects_by_doc(_on_pages(chunk.rejects)))
         percents = rows_by_doc({"percent": chunk.frames["percent"][PERCENT_FIELDS]}) if "percent" in chunk.frames else {}
@@ -100,30 +101,35 @@ def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> 
                 article = tables.articles[doc_id]
                 infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
                                      issue_date=article.issue_date, chars=len(article.text))
-            rows = held.add(doc_id, article, grouped) if doc_id in (continued, unfinished) else grouped
+            shown = (grouped, linked) if doc_id not in (continued, unfinished) else held.add(doc_id, article, grouped, linked)
             if doc_id != unfinished:
                 neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
-                _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, rows)
-            more = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, facts)
+                _write_article(env, site, chunk, article, shown[1], pages, neighbours, nav, run_info, shown[0])
+            more = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, linked)
             changes.setdefault(doc_id, []).extend(more)
-        counts.add(chunk, facts, {d: info["issue_date"] for d, info in infos.items()})
+        counts.add(chunk, linked, {d: info["issue_date"] for d, info in infos.items()})
     return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
 
 
 class _Held:
-    """The article whose rows go on in the next chunk, and the rows its page shows so far
-    (grouped as ``rows_by_doc`` and ``rejects_by_doc`` group them, in table order)."""
+    """The article whose rows go on in the next chunk, and what its page shows so far: its rows
+    (grouped as ``rows_by_doc`` and ``rejects_by_doc`` group them, in table order) and their facts."""
 
     def __init__(self):
-        self.doc_id, self.article, self.rows, self.rejects = None, None, {}, []
+        self.doc_id, self.article, self.rows, self.rejects, self.facts = None, None, {}, [], {}
 
-    def add(self, doc_id: str, article, grouped: tuple[dict, dict]) -> tuple[dict, dict]:
+    def add(self, doc_id: str, article, grouped: tuple[dict, dict], facts: dict) -> tuple[tuple[dict, dict], dict]:
+        """((rows, rejects) as grouped, facts) of the article's page with this chunk's."""
         if doc_id != self.doc_id:
-            self.doc_id, self.article, self.rows, self.rejects = doc_id, article, {}, []
+            self.doc_id, self.article, self.rows, self.rejects, self.facts = doc_id, article, {}, [], {}
         for kind, rows in grouped[0].get(doc_id, {}).items():
             self.rows.setdefault(kind, []).extend(rows)
+            for row in rows:
+                key = (doc_id, int(row["start"]), int(row["end"]))
+                if key in facts:
+                    self.facts[key] = facts[key]
         self.rejects.extend(grouped[1].get(doc_id, []))
-        return {doc_id: self.rows}, {doc_id: self.rejects}
+        return ({doc_id: self.rows}, {doc_id: self.rejects}), self.facts
 
 
 def _on_pages(df: pd.DataFrame) -> pd.DataFrame:
@@ -179,15 +185,53 @@ def table_paths(out_dir: Path) -> dict[str, Path]:
     return {name: found[name] for name in names}
 
 
-def _facts(paths: dict[str, Path], shapes: dict) -> dict:
-    """``facts_index`` of facts.csv as written, read a slice at a time (the first row of a
-    number wins, as in one pass over the whole table)."""
-    index = {}
-    if "facts.csv" in paths:
-        for part in tables_io.read_slices(paths["facts.csv"], shapes["facts.csv"]):
-            for key, linked in facts_index(part).items():
+class _Facts:
+    """``facts_index`` of facts.csv as written, a stretch at a time: the entries of the numbers
+    of one chunk (``upto``). facts.csv is in the chunks' order (doc_id, then offsets), so it is
+    read once, a slice at a time, and only a chunk's entries are in memory (all the facts of a
+    huge article took more memory than the rest of the report). The first row of a number wins,
+    as in one pass over the whole table."""
+
+    def __init__(self, paths: dict[str, Path], shapes: dict):
+        found = "facts.csv" in paths
+        self.slices = tables_io.read_slices(paths["facts.csv"], shapes["facts.csv"]) if found else iter(())
+        self.pending: pd.DataFrame | None = None
+
+    def upto(self, chunk) -> dict:
+        """The entries of every number of ``chunk`` (and of any earlier one not asked for)."""
+        last = _last_key(chunk.frames)
+        index: dict = {}
+        while last is not None:
+            part = self.pending if self.pending is not None else next(self.slices, None)
+            if part is None:
+                break
+            cut = _first_after(part, last)
+            for key, linked in facts_index(part.iloc[:cut]).items():
                 index.setdefault(key, linked)
-    return index
+            self.pending = part.iloc[cut:] if cut < len(part) else None
+            if self.pending is not None:
+                break
+        return index
+
+
+def _last_key(frames: dict[str, pd.DataFrame]) -> tuple | None:
+    """The greatest (doc_id, start) of the chunk's mentions."""
+    keys = [max(zip(df["doc_id"], df["start"])) for df in frames.values() if _has_rows(df)]
+    return max(keys) if keys else None
+
+
+def _has_rows(df) -> bool:
+    return df is not None and len(df) and {"doc_id", "start"} <= set(df.columns)
+
+
+def _first_after(facts: pd.DataFrame, last: tuple) -> int:
+    """How many rows of a slice of facts.csv come by (doc_id, start) ``last`` (its rows are in that order)."""
+    key = next((k for k in FACT_KEYS if set(k) <= set(facts.columns)), None)
+    if key is None or "doc_id" not in facts or not len(facts):
+        return len(facts)
+    doc, start = facts["doc_id"], pd.to_numeric(facts[key[0]], errors="coerce")
+    after = ((doc > last[0]) | ((doc == last[0]) & (start > last[1]))).to_numpy()
+    return int(after.argmax()) if after.any() else len(facts)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
