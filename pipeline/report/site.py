@@ -216,7 +216,11 @@ class _Facts:
 
 def _last_key(frames: dict[str, pd.DataFrame]) -> tuple | None:
     """The greatest (doc_id, start) of the chunk's mentions."""
-    keys = [max(zip(df["doc_id"], df["start"])) for df in frames.values() if _has_rows(df)]
+    keys = []
+    for df in frames.values():
+        if _has_rows(df):
+            doc = df["doc_id"].max()
+            keys.append((doc, df.loc[df["doc_id"] == doc, "start"].max()))
     return max(keys) if keys else None
 
 
