@@ -1,6 +1,8 @@
 """A huge article's facts and report page: the lookups found by bisection (so facts cost about
 the article's length, not its square) give what a scan of the whole article gives, and the
 report's page of a huge article is cut while a normal one is whole."""
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -138,7 +140,7 @@ def test_amounts_by_year_over_an_article_cut_into_chunks_is_the_whole(corpus_tab
         ends = sorted(set(own["amount"]["start"])) + [10 ** 9]
         bounds = [0, *ends[1:-1:max(1, len(ends) // cuts)], 10 ** 9]
         counts = data.RunCounts(["amount", "date"])
-        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
             part = {k: df[(df["start"] >= lo) & (df["start"] < hi)] for k, df in own.items()}
             counts.add(SimpleNamespace(frames=part, rejects=pd.DataFrame(columns=["doc_id"]),
                                        unfinished=doc_id if i + 2 < len(bounds) else None), {}, {})

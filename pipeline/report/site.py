@@ -40,8 +40,9 @@ KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 def write_report(out_dir, tables, run_info: dict, chunks=None) -> Path:
     """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html.
     ``chunks`` (a batch run's): a function giving the run's tables again as chunks of whole
-    articles, so the report holds one chunk's rows at a time; ``tables`` then need only carry
-    the articles, the errors and the kinds (its frames may be empty)."""
+    articles (a huge one's rows may be cut across chunks, in offset order: ``batch.table_chunks``),
+    so the report holds one chunk's rows at a time; ``tables`` then need only carry the articles,
+    the errors and the kinds (its frames may be empty)."""
     out_dir = Path(out_dir)
     final = out_dir / "report"
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=out_dir))
