@@ -13,8 +13,8 @@ renamed into place at the end; a failed run leaves the previous outputs as they 
 Memory does not grow with the corpus: the tables, facts.csv and the report are written
 from the ledger a chunk of articles at a time (``table_chunks``); only Stata files are
 built whole. A huge article's records are validated and stored in parts as its segments
-come (``_huge_article_parts``) and written part by part, except when facts are built
-(the default): linking needs all of an article's mentions, so its rows are one chunk.
+come (``_huge_article_parts``) and written part by part; its facts are linked window by window
+as its parts come (``facts.FactChunks``), and its report page takes the rows of the text it shows.
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ from .write import FILES, SUFFIX, CsvChunks, ParquetChunks, atomic_write, named_
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
 PART_ROWS = 10_000  # a huge article's rows validated and stored together (~10 MB as dicts)
 CHUNK_ROWS = 20_000  # rows of the output tables built and written together (~20 MB)
+KEEP_BYTES = 4 * 1024 * 1024  # an article file this big, once read, is kept for the next stage (LazyArticles)
 TMP_PREFIX = ".newsfacts-tmp-"
 TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
 # Fault injection for the tests: with NEWSFACTS_FAULT_INJECT=exit (or =raise) in the environment,
@@ -442,14 +443,24 @@ def _bounded(submit, wait_first, batch_list, limit: int):
 
 
 class LazyArticles(Mapping):
-    """doc_id → Article, read from disk when asked (the report reads texts; a run keeps none)."""
+    """doc_id → Article, read from disk when asked (the report reads texts; a run keeps none but
+    the last big one read, in ``kept`` when given: a dict the run's LazyArticles share, so the
+    facts and the report read a huge article once, as reading a file takes several times its
+    size for a moment: ``read.decode`` checks its characters at 4 bytes each)."""
 
-    def __init__(self, items: list[Item]):
+    def __init__(self, items: list[Item], kept: dict | None = None):
         self._items = {i.doc_id: i for i in items}
+        self._kept = {} if kept is None else kept
 
     def __getitem__(self, doc_id: str) -> Article:
         item = self._items[doc_id]
-        return read_article(Path(item.path), **item.meta)
+        if doc_id in self._kept:
+            return self._kept[doc_id]
+        article = read_article(Path(item.path), **item.meta)
+        if item.size > KEEP_BYTES:
+            self._kept.clear()
+            self._kept[doc_id] = article
+        return article
 
     def __iter__(self):
         return iter(self._items)
@@ -468,29 +479,41 @@ def merge(ledger: Ledger, items: list[Item]) -> Tables:
     return Tables(frames, reject_frame, _errors(ledger, items), _ok_articles(ledger, items))
 
 
-def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False):
+def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False, kept: dict | None = None):
     """The run's tables from the ledger as Tables of about ``CHUNK_ROWS`` rows: articles in
     doc_id order, each chunk sorted as the whole is, so the chunks written one after another
     are the whole tables byte for byte, and memory holds one chunk. A chunk's ``articles`` are
     its articles that gave records, in the corpus's order (what facts need); its errors are
     empty (``_errors`` has them all). A huge article is one chunk, or with ``split_articles``
-    (no facts to link) one chunk per stored part."""
+    one chunk per stored part or two: its parts are in offset order, so a chunk holds the rows
+    of one stretch of its text; the chunk says which article goes on in the next chunk
+    (``Chunk.unfinished``) and which began in an earlier one (``Chunk.continued``). ``kept``:
+    what the chunks' articles share (``LazyArticles``)."""
     position = {i.doc_id: n for n, i in enumerate(items)}
-    rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+    rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, None
     for doc_id, status, payload in ledger.payloads(sorted(position)):
         if n >= CHUNK_ROWS and (split_articles or status != "part"):
-            yield _chunk(rows, rejects, ok, items, position)
-            rows, rejects, ok, n = {k: [] for k in KINDS}, [], [], 0
+            unfinished = doc_id if status == "part" else None
+            yield _chunk(rows, rejects, ok, items, position, continued, unfinished, kept)
+            rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, unfinished
         n += _add_payload(rows, rejects, payload)
         if status == "ok":
             ok.append(doc_id)
-    yield _chunk(rows, rejects, ok, items, position)
+    yield _chunk(rows, rejects, ok, items, position, continued, None, kept)
 
 
-def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict) -> Tables:
+@dataclass
+class Chunk(Tables):
+    """Some articles' tables; a huge article's rows may be cut across chunks (``table_chunks``)."""
+    continued: str | None = None   # the article whose first rows came in an earlier chunk
+    unfinished: str | None = None  # the article whose rows go on in the next chunk
+
+
+def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict,
+           continued: str | None = None, unfinished: str | None = None, kept: dict | None = None) -> Chunk:
     frames, reject_frame = _sorted_frames(rows, rejects)
-    articles = LazyArticles([items[position[d]] for d in sorted(ok, key=position.get)])
-    return Tables(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles)
+    articles = LazyArticles([items[position[d]] for d in sorted(ok, key=position.get)], kept)
+    return Chunk(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles, continued, unfinished)
 
 
 def _add_payload(rows: dict, rejects: list, payload: dict) -> int:
@@ -519,11 +542,11 @@ def _errors(ledger: Ledger, items: list[Item]) -> pd.DataFrame:
     return pd.DataFrame(errors, columns=ERROR_COLUMNS)
 
 
-def _ok_articles(ledger: Ledger, items: list[Item]) -> LazyArticles:
+def _ok_articles(ledger: Ledger, items: list[Item], kept: dict | None = None) -> LazyArticles:
     """The articles that gave records, in the corpus's order, read from disk when asked."""
     failed = set(ledger.failed([i.doc_id for i in items]))
     known = ledger.entries()
-    return LazyArticles([i for i in items if i.doc_id in known and i.doc_id not in failed])
+    return LazyArticles([i for i in items if i.doc_id in known and i.doc_id not in failed], kept)
 
 
 def partitions(items: list[Item]) -> pd.DataFrame:
@@ -543,16 +566,17 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
     from .report import write_report
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+    kept = {}  # a huge article read for its facts, kept for the report (LazyArticles)
     try:
         if fmt in ("csv", "parquet"):
-            fact_rejects = _write_streamed_outputs(tmp, ledger, items, fmt, timings, hooks)
+            fact_rejects = _write_streamed_outputs(tmp, ledger, items, fmt, timings, hooks, kept)
         else:
             fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
         with stage(timings, "report"):
             if hooks:  # the report reads the chunks again: the run's rows are never all in memory
                 kinds_only = {k: pd.DataFrame(columns=records.columns(k)) for k in KINDS}
-                run = Tables(kinds_only, None, _errors(ledger, items), _ok_articles(ledger, items))
-                write_report(tmp, run, run_info, lambda: _report_chunks(ledger, items, fact_rejects))
+                run = Tables(kinds_only, None, _errors(ledger, items), _ok_articles(ledger, items, kept))
+                write_report(tmp, run, run_info, lambda: _report_chunks(ledger, items, fact_rejects, kept))
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:
@@ -561,7 +585,7 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
 
 
 def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings,
-                            hooks: bool) -> pd.DataFrame | None:
+                            hooks: bool, kept: dict | None = None) -> pd.DataFrame | None:
     """The CSV or Parquet tables chunk by chunk (the derived ones too, with ``hooks``); returns the
     facts' rejects, which close the rejects table as ``build_facts`` adds them after the mentions'."""
     from .derived import DerivedChunks
@@ -572,7 +596,7 @@ def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: s
     names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
     out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
     try:
-        chunks = table_chunks(ledger, items, split_articles=not hooks)
+        chunks = table_chunks(ledger, items, split_articles=True, kept=kept)
         while True:
             with stage(timings, "merge"):
                 chunk = next(chunks, None)
@@ -609,11 +633,13 @@ def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str,
     return tables.rejects.iloc[mention_rejects:]
 
 
-def _report_chunks(ledger: Ledger, items: list[Item], fact_rejects: pd.DataFrame | None):
-    """``table_chunks`` with each chunk's facts' rejects after its mentions' (as in the whole)."""
-    for chunk in table_chunks(ledger, items):
+def _report_chunks(ledger: Ledger, items: list[Item], fact_rejects: pd.DataFrame | None, kept: dict | None = None):
+    """``table_chunks`` with each chunk's facts' rejects after its mentions' (as in the whole):
+    those of the articles that end in the chunk (a huge article's come after all its parts')."""
+    for chunk in table_chunks(ledger, items, split_articles=True, kept=kept):
         if fact_rejects is not None and len(fact_rejects):
-            mine = fact_rejects["doc_id"].isin(set(chunk.articles))  # facts come from the chunk's articles
+            ended = (set(chunk.articles) | {chunk.continued}) - {chunk.unfinished, None}
+            mine = fact_rejects["doc_id"].isin(ended)  # facts come from the chunk's articles
             chunk.rejects = _concat_rejects(chunk.rejects, fact_rejects[mine])
         yield chunk
 

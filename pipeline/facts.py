@@ -8,6 +8,7 @@ of the linker is a bisection over sorted starts, so its cost grows with the arti
 """
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -89,11 +90,114 @@ def _windowed_facts(frames: dict[str, pd.DataFrame], article, segmenter, rules):
     for s, e in windows(article.text, WINDOW_CHARS):
         rows = {kind: df.iloc[starts[kind].searchsorted(s):starts[kind].searchsorted(e)].to_dict("records")
                 for kind, df in own.items()}
-        ft = fact_text(article.doc_id, article.text[s:e], rows, segmenter, rules.table("sentence_ends"), origin=s)
-        ft.carried = carried
-        yield pd.DataFrame([fact_row(ft, f) for sentence in ft.sentences for f in link_sentence(ft, rules, sentence)],
-                           columns=COLUMNS)
-        carried = carried_sections(ft, rules)
+        df, carried = _window_facts(article, (s, e), rows, carried, segmenter, rules)
+        yield df
+
+
+def _window_facts(article, window: tuple[int, int], rows: dict[str, list[dict]], carried: list, segmenter,
+                  rules) -> tuple[pd.DataFrame, list]:
+    """The facts of one window of a huge article (``rows``: its mentions starting in it, per kind),
+    and the section dates the next window carries on (``carried_sections``)."""
+    s, e = window
+    ft = fact_text(article.doc_id, article.text[s:e], rows, segmenter, rules.table("sentence_ends"), origin=s)
+    ft.carried = carried
+    df = pd.DataFrame([fact_row(ft, f) for sentence in ft.sentences for f in link_sentence(ft, rules, sentence)],
+                      columns=COLUMNS)
+    return df, carried_sections(ft, rules)
+
+
+class FactChunks:
+    """``facts_and_rejects`` over a run's tables given chunk by chunk (``batch.table_chunks``),
+    where a huge article's rows may come over several chunks (the chunk names the article that
+    began in an earlier chunk, ``continued``, and the one that goes on, ``unfinished``). Such an
+    article's rows are kept until it has more than ``WINDOWED_ROWS`` (then it is linked window by
+    window, each window as soon as every row starting in it has come) or until it ends (then it
+    is linked whole): the facts are those of the article whole, and memory holds a window's."""
+
+    def __init__(self, rules_dir: str | Path = DEFAULT_RULES_DIR):
+        self.rules_dir = rules_dir
+        self.open: _ArticleFacts | None = None
+
+    def add(self, chunk) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(the chunk's facts in the table's order, their rejects in row order)."""
+        continued, unfinished = getattr(chunk, "continued", None), getattr(chunk, "unfinished", None)
+        split = {continued, unfinished} - {None}
+        checked = []
+        if continued is not None:
+            checked += self.open.add(_rows_of_doc(chunk.frames, continued))
+            if continued != unfinished:
+                checked += self.open.finish()
+                self.open = None
+        whole = [d for d in chunk.articles if d not in split]
+        frames = {kind: df[~df["doc_id"].isin(split)] if split else df for kind, df in chunk.frames.items()}
+        checked.append(facts_and_rejects(_Articles(frames, {d: chunk.articles[d] for d in whole}), self.rules_dir))
+        if unfinished is not None and unfinished != continued:
+            self.open = _ArticleFacts(chunk.articles[unfinished], self.rules_dir)
+            checked += self.open.add(_rows_of_doc(chunk.frames, unfinished))
+        return _joined(checked)
+
+
+class _Articles:
+    """What ``facts_and_rejects`` reads of a run's tables: the mention tables and the articles."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], articles: dict):
+        self.frames, self.articles = frames, articles
+
+
+def _rows_of_doc(frames: dict[str, pd.DataFrame], doc_id: str) -> dict[str, pd.DataFrame]:
+    return {kind: _rows_of(df, doc_id) for kind, df in frames.items()}
+
+
+def _joined(checked: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validated pieces in the table's order (as ``_validated_parts`` joins them)."""
+    keep = pd.concat([k for k, _ in checked if len(k)] or [checked[0][0]], ignore_index=True)
+    keep = keep.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+    rejected = [r for _, r in checked if len(r)]
+    return keep, (pd.concat(rejected, ignore_index=True) if rejected else checked[0][1])
+
+
+class _ArticleFacts:
+    """One huge article's facts from its rows given a stretch at a time (each stretch's rows
+    start after every row of the one before: a huge article's parts are in offset order)."""
+
+    def __init__(self, article, rules_dir: str | Path):
+        self.article, self.rules_dir = article, rules_dir
+        self.rules = load_fact_rules(str(rules_dir))
+        self.segmenter = get_segmenter(str(Path(rules_dir) / "lexicon"))
+        self.pending: dict[str, list[pd.DataFrame]] = {}  # kind -> the rows not linked yet
+        self.rows, self.windows, self.carried = 0, None, []
+
+    def add(self, frames: dict[str, pd.DataFrame]) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        for kind, df in frames.items():
+            self.pending.setdefault(kind, []).append(df)
+        self.rows += sum(len(df) for df in frames.values())
+        if self.windows is None and self.rows > WINDOWED_ROWS:
+            self.windows = deque(windows(self.article.text, WINDOW_CHARS))
+        if self.windows is None:
+            return []
+        last = max((int(df["start"].iloc[-1]) for df in frames.values() if len(df)), default=-1)
+        return self._link(lambda end: end <= last)  # every row that starts before ``last`` has come
+
+    def finish(self) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        if self.windows is None:  # a few rows: linked whole, as ``facts_and_rejects`` links them
+            frames = {kind: pd.concat(dfs, ignore_index=True) for kind, dfs in self.pending.items()}
+            return [facts_and_rejects(_Articles(frames, {self.article.doc_id: self.article}), self.rules_dir)]
+        return self._link(lambda end: True)
+
+    def _link(self, ready) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+        out = []
+        self.pending = {kind: [pd.concat(dfs, ignore_index=True)] for kind, dfs in self.pending.items()}
+        while self.windows and ready(self.windows[0][1]):
+            s, e = self.windows.popleft()
+            rows = {}
+            for kind, (df,) in self.pending.items():
+                cut = df["start"].to_numpy().searchsorted(e)
+                rows[kind] = df.iloc[:cut].to_dict("records")
+                self.pending[kind] = [df.iloc[cut:]]
+            df, self.carried = _window_facts(self.article, (s, e), rows, self.carried, self.segmenter, self.rules)
+            if len(df):
+                out.append(validate_facts(df, {self.article.doc_id: self.article.text}, self.rules))
+        return out
 
 
 def _rows_of(df: pd.DataFrame, doc_id: str) -> pd.DataFrame:

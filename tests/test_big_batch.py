@@ -92,3 +92,34 @@ def test_a_rerun_replaces_an_articles_parts(tmp_path, monkeypatch):
     db = sqlite3.connect(out / "ledger.sqlite")
     assert db.execute("SELECT count(*) FROM parts").fetchone()[0] == 5
     db.close()
+
+
+def test_facts_and_pages_of_articles_cut_across_chunks_are_the_whole_articles(tmp_path, monkeypatch):
+    """An article's parts in many output chunks, its facts linked window by window as they come
+    (a window cut every few sentences) and its page cut short (its rows from several chunks):
+    the same bytes as a run where each article is one chunk, linked whole."""
+    from pipeline import facts
+    from pipeline.report import site
+
+    monkeypatch.setattr(site, "PAGE_CHARS", 600)
+    whole = tmp_path / "whole"
+    run([CORPUS], whole, workers=1, progress=_quiet())
+    _small_parts(monkeypatch)
+    monkeypatch.setattr(facts, "WINDOWED_ROWS", 20)
+    monkeypatch.setattr(facts, "WINDOW_CHARS", 300)
+    cut, windows = [], []
+    real_chunk, real_window = batch._chunk, facts._window_facts
+    monkeypatch.setattr(batch, "_chunk", lambda *a: cut.append(a[5:]) or real_chunk(*a))
+    monkeypatch.setattr(facts, "_window_facts", lambda *a: windows.append(a[1]) or real_window(*a))
+    out = tmp_path / "out"
+    run([CORPUS], out, workers=1, progress=_quiet())
+    assert sum(c[0] is not None and c[0] == c[1] for c in cut) > 10  # chunks in the middle of an article
+    assert len(windows) > 25
+    for name in CSVS:
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    pages = sorted((whole / "report").glob("articles/*.html"))
+    assert len(pages) == 5 and all("The article is cut here" in p.read_text(encoding="utf-8") for p in pages)
+    for page in pages:
+        assert (out / page.relative_to(whole)).read_bytes() == page.read_bytes(), page.name
+    for page in ["index.html", *(f"charts/{p.name}" for p in (whole / "report" / "charts").glob("*.svg"))]:
+        assert _stable(out / "report" / page) == _stable(whole / "report" / page), page

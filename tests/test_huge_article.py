@@ -1,6 +1,8 @@
 """A huge article's facts and report page: the lookups found by bisection (so facts cost about
 the article's length, not its square) give what a scan of the whole article gives, and the
 report's page of a huge article is cut while a normal one is whole."""
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -122,3 +124,26 @@ def test_windowed_facts_are_the_whole_articles(corpus_tables, monkeypatch, windo
     pd.testing.assert_frame_equal(windowed[0], whole[0])
     pd.testing.assert_frame_equal(windowed[1], whole[1])
     assert len(whole[0]) > 50
+
+
+@pytest.mark.parametrize("cuts", [3, 17])
+def test_amounts_by_year_over_an_article_cut_into_chunks_is_the_whole(corpus_tables, cuts):
+    """The chart's year of an amount without a linked date is the last date before it: when an
+    article's rows come over several chunks (in offset order), the dates carried from the earlier
+    chunks (``dates_to_carry``) give the years the whole article gives."""
+    from types import SimpleNamespace
+
+    frames, checked = corpus_tables.frames, 0
+    for doc_id in frames["amount"]["doc_id"].unique():
+        own = {k: frames[k][frames[k]["doc_id"] == doc_id] for k in ("amount", "date")}
+        whole = data.amounts_by_year(SimpleNamespace(frames=own), {}, {})
+        ends = sorted(set(own["amount"]["start"])) + [10 ** 9]
+        bounds = [0, *ends[1:-1:max(1, len(ends) // cuts)], 10 ** 9]
+        counts = data.RunCounts(["amount", "date"])
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            part = {k: df[(df["start"] >= lo) & (df["start"] < hi)] for k, df in own.items()}
+            counts.add(SimpleNamespace(frames=part, rejects=pd.DataFrame(columns=["doc_id"]),
+                                       unfinished=doc_id if i + 2 < len(bounds) else None), {}, {})
+        pd.testing.assert_frame_equal(counts.amounts_by_year().reset_index(drop=True), whole)
+        checked += len(bounds) > 3
+    assert checked >= 3

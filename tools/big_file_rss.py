@@ -8,8 +8,10 @@ Prints the file size, the seconds, the peak RSS of the process after loading the
 and at the end of the run (``ru_maxrss``), and the record counts. The run is in this process
 (``--workers 1``), so the peak covers the worker's part (the article's records validated and
 stored in parts) and the writing (the tables written chunk by chunk from the ledger). With
-``--report`` the facts are linked window by window (``facts.WINDOWED_ROWS``) and the article's
-page shows its first ``report.site.PAGE_CHARS`` characters.
+``--report`` the article's parts come from the ledger a chunk at a time for facts.csv too,
+linked window by window as they come (``facts.FactChunks``), and for the report, whose page
+of the article keeps the rows of its first ``report.site.PAGE_CHARS`` characters; the article
+is read once for both (``batch.LazyArticles``).
 """
 from __future__ import annotations
 

@@ -26,13 +26,15 @@ def reason_counts(rejects: pd.DataFrame) -> pd.Series:
 
 
 class RunCounts:
-    """The index page's numbers over a whole run, summed from its chunks (whole articles each),
-    so the report needs no whole table: the same numbers as from the whole tables."""
+    """The index page's numbers over a whole run, summed from its chunks (whole articles each,
+    but a huge article's rows, which may come over several chunks in offset order), so the
+    report needs no whole table: the same numbers as from the whole tables."""
 
     def __init__(self, kinds: list[str]):
         self.totals = dict.fromkeys(kinds, 0)
         self.sizes = {k: [] for k in kinds}       # per chunk: rows per doc_id
         self.rejects, self.reasons, self.amounts, self.n_rejects = [], [], [], 0
+        self.carried: dict[str, list] = {}  # an article that goes on in the next chunk -> its dates still needed
 
     def add(self, chunk, facts: dict, issue_dates: dict[str, str]) -> None:
         for kind, df in chunk.frames.items():
@@ -43,17 +45,22 @@ class RunCounts:
             self.rejects.append(chunk.rejects.groupby("doc_id").size())
             self.reasons.append(reason_counts(chunk.rejects))
         self.n_rejects += len(chunk.rejects)
-        self.amounts.append(amounts_by_year(chunk, facts, issue_dates))
+        dates = _dates_by_doc(chunk.frames.get("date"))
+        for doc_id, earlier in self.carried.items():  # a huge article's dates from its earlier chunks
+            dates[doc_id] = earlier + dates.get(doc_id, [])
+        self.amounts.append(amounts_by_year(chunk, facts, issue_dates, dates))
+        unfinished = getattr(chunk, "unfinished", None)
+        self.carried = {unfinished: dates_to_carry(dates.get(unfinished, []))} if unfinished else {}
 
     def per_article(self, doc_ids: list[str]) -> pd.DataFrame:
         """Mentions per article and kind (rows in run order), plus rejects."""
         counts = pd.DataFrame(index=pd.Index(doc_ids, name="doc_id"))
         for kind, sizes in self.sizes.items():
-            counts[kind] = pd.concat(sizes).reindex(doc_ids, fill_value=0) if sizes else 0
+            counts[kind] = _summed(sizes).reindex(doc_ids, fill_value=0) if sizes else 0
         return counts.fillna(0).astype(int)
 
     def rejects_per_article(self) -> pd.Series:
-        return pd.concat(self.rejects) if self.rejects else pd.Series(dtype=int)
+        return _summed(self.rejects) if self.rejects else pd.Series(dtype=int)
 
     def reasons_table(self) -> pd.DataFrame:
         summed = pd.concat(self.reasons).groupby(level=[0, 1, 2]).sum() if self.reasons else None
@@ -64,14 +71,21 @@ class RunCounts:
         return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["year", "value"])
 
 
-def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str]) -> pd.DataFrame:
+def _summed(counts: list[pd.Series]) -> pd.Series:
+    """Per-chunk counts by doc_id as one Series (a huge article cut across chunks counted once)."""
+    joined = pd.concat(counts)
+    return joined.groupby(level=0).sum() if joined.index.has_duplicates else joined
+
+
+def amounts_by_year(tables, facts: dict, issue_dates: dict[str, str], dates: dict | None = None) -> pd.DataFrame:
     """CNY amounts with a year: the date facts linked, else the nearest date before the
-    amount in its article, else the article's issue date; amounts with none are left out."""
+    amount in its article, else the article's issue date; amounts with none are left out.
+    ``dates``: ``_dates_by_doc`` of the tables' dates (with a huge article's earlier ones)."""
     amounts = tables.frames.get("amount")
     if amounts is None or amounts.empty:
         return pd.DataFrame(columns=["year", "value"])
     amounts = amounts[amounts["currency"].fillna("CNY") == "CNY"]
-    dates = _dates_by_doc(tables.frames.get("date"))
+    dates = _dates_by_doc(tables.frames.get("date")) if dates is None else dates
     rows = []
     for row in amounts.itertuples():
         year = (_year((facts.get((row.doc_id, int(row.start), int(row.end))) or {}).get("date"))
@@ -111,6 +125,17 @@ def _year_before(dates: dict[str, list[tuple[int, int, str]]], doc_id: str, star
         if end <= start and _year(value):
             return _year(value)
     return None
+
+
+def dates_to_carry(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Of a huge article's dates so far (in start order), those ``_year_before`` may still
+    answer with for an amount of a later chunk: every later row starts after the last date
+    here, so the last date with a year that ends by that start hides all dates before it."""
+    if not found:
+        return []
+    last = found[-1][0]
+    hidden = max((i for i, (_, end, value) in enumerate(found) if end <= last and _year(value)), default=0)
+    return [d for d in found[hidden:] if _year(d[2])]
 
 
 def _in_start_order(dates: dict, doc_id: str) -> bool:

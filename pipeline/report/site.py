@@ -26,7 +26,7 @@ from . import data
 from .charts import KIND_COLOURS, write_charts
 from .highlight import article_html
 from . import tables as tables_io
-from .mentions import anchor, article_mentions, article_rejects, facts_index, rejects_by_doc, rows_by_doc
+from .mentions import FACT_KEYS, anchor, article_mentions, article_rejects, facts_index, rejects_by_doc, rows_by_doc
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES, STATIC = HERE / "templates", HERE / "static"
@@ -40,8 +40,9 @@ KIND_OF_FILE = {name: kind for kind, name in FILES.items()}
 def write_report(out_dir, tables, run_info: dict, chunks=None) -> Path:
     """Write the report of a run whose CSVs are already in ``out_dir``; returns index.html.
     ``chunks`` (a batch run's): a function giving the run's tables again as chunks of whole
-    articles, so the report holds one chunk's rows at a time; ``tables`` then need only carry
-    the articles, the errors and the kinds (its frames may be empty)."""
+    articles (a huge one's rows may be cut across chunks, in offset order: ``batch.table_chunks``),
+    so the report holds one chunk's rows at a time; ``tables`` then need only carry the articles,
+    the errors and the kinds (its frames may be empty)."""
     out_dir = Path(out_dir)
     final = out_dir / "report"
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=out_dir))
@@ -65,7 +66,7 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
         (site / sub).mkdir()
     paths = table_paths(out_dir)
     shapes = {name: tables_io.scan(path) for name, path in paths.items()}
-    facts = _facts(paths, shapes)
+    facts = _Facts(paths, shapes)
     nav = _nav({name: shape.rows for name, shape in shapes.items()})
     counts = data.RunCounts(list(tables.frames))
     infos, changes = _write_articles(env, site, tables, chunks(), facts, nav, run_info, counts)
@@ -80,25 +81,56 @@ def _build(site: Path, out_dir: Path, tables, run_info: dict, chunks) -> None:
 def _write_articles(env, site, tables, chunks, facts, nav, run_info, counts) -> tuple[list, list]:
     """Every article's page, chunk by chunk (rows grouped by article once per chunk, not once
     per article), counting for the index as it goes; returns the articles' index entries and
-    percent changes in the run's order."""
+    percent changes in the run's order. A huge article's rows may come over several chunks
+    (``continued``, ``unfinished``): its page is written when they have all come, from the
+    rows it shows, kept meanwhile (``_Held``)."""
     doc_ids = list(tables.articles)
     pages = {doc_id: page_name(doc_id) for doc_id in doc_ids}
     place = {doc_id: i for i, doc_id in enumerate(doc_ids)}
-    infos, changes = {}, {}
+    infos, changes, held = {}, {}, _Held()
     for chunk in chunks:
+        continued, unfinished = getattr(chunk, "continued", None), getattr(chunk, "unfinished", None)
+        linked = facts.upto(chunk)
         grouped = (rows_by_doc({kind: _on_pages(df) for kind, df in chunk.frames.items()}),
                    rejects_by_doc(_on_pages(chunk.rejects)))
         percents = rows_by_doc({"percent": chunk.frames["percent"][PERCENT_FIELDS]}) if "percent" in chunk.frames else {}
-        for doc_id in [d for d in chunk.articles if d in place]:
+        for doc_id in [d for d in [continued, *chunk.articles] if d in place]:
             i = place[doc_id]
-            article = tables.articles[doc_id]  # read once: a batch run's articles are read from disk on access
-            neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
-            _write_article(env, site, chunk, article, facts, pages, neighbours, nav, run_info, grouped)
-            infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
-                                 issue_date=article.issue_date, chars=len(article.text))
-            changes[doc_id] = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, facts)
-        counts.add(chunk, facts, {d: info["issue_date"] for d, info in infos.items()})
+            if doc_id == continued:
+                article = held.article
+            else:  # read once: a batch run's articles are read from disk on access
+                article = tables.articles[doc_id]
+                infos[doc_id] = dict(doc_id=doc_id, page=pages[doc_id], title=article.title, paper=article.paper,
+                                     issue_date=article.issue_date, chars=len(article.text))
+            shown = (grouped, linked) if doc_id not in (continued, unfinished) else held.add(doc_id, article, grouped, linked)
+            if doc_id != unfinished:
+                neighbours = (doc_ids[i - 1] if i else None, doc_ids[i + 1] if i + 1 < len(doc_ids) else None)
+                _write_article(env, site, chunk, article, shown[1], pages, neighbours, nav, run_info, shown[0])
+            more = data.percent_changes(percents.get(doc_id, {}).get("percent", []), article, linked)
+            changes.setdefault(doc_id, []).extend(more)
+        counts.add(chunk, linked, {d: info["issue_date"] for d, info in infos.items()})
     return [infos[d] for d in doc_ids], [c for d in doc_ids for c in changes[d]]
+
+
+class _Held:
+    """The article whose rows go on in the next chunk, and what its page shows so far: its rows
+    (grouped as ``rows_by_doc`` and ``rejects_by_doc`` group them, in table order) and their facts."""
+
+    def __init__(self):
+        self.doc_id, self.article, self.rows, self.rejects, self.facts = None, None, {}, [], {}
+
+    def add(self, doc_id: str, article, grouped: tuple[dict, dict], facts: dict) -> tuple[tuple[dict, dict], dict]:
+        """((rows, rejects) as grouped, facts) of the article's page with this chunk's."""
+        if doc_id != self.doc_id:
+            self.doc_id, self.article, self.rows, self.rejects, self.facts = doc_id, article, {}, [], {}
+        for kind, rows in grouped[0].get(doc_id, {}).items():
+            self.rows.setdefault(kind, []).extend(rows)
+            for row in rows:
+                key = (doc_id, int(row["start"]), int(row["end"]))
+                if key in facts:
+                    self.facts[key] = facts[key]
+        self.rejects.extend(grouped[1].get(doc_id, []))
+        return ({doc_id: self.rows}, {doc_id: self.rejects}), self.facts
 
 
 def _on_pages(df: pd.DataFrame) -> pd.DataFrame:
@@ -154,15 +186,57 @@ def table_paths(out_dir: Path) -> dict[str, Path]:
     return {name: found[name] for name in names}
 
 
-def _facts(paths: dict[str, Path], shapes: dict) -> dict:
-    """``facts_index`` of facts.csv as written, read a slice at a time (the first row of a
-    number wins, as in one pass over the whole table)."""
-    index = {}
-    if "facts.csv" in paths:
-        for part in tables_io.read_slices(paths["facts.csv"], shapes["facts.csv"]):
-            for key, linked in facts_index(part).items():
+class _Facts:
+    """``facts_index`` of facts.csv as written, a stretch at a time: the entries of the numbers
+    of one chunk (``upto``). facts.csv is in the chunks' order (doc_id, then offsets), so it is
+    read once, a slice at a time, and only a chunk's entries are in memory (all the facts of a
+    huge article took more memory than the rest of the report). The first row of a number wins,
+    as in one pass over the whole table."""
+
+    def __init__(self, paths: dict[str, Path], shapes: dict):
+        found = "facts.csv" in paths
+        self.slices = tables_io.read_slices(paths["facts.csv"], shapes["facts.csv"]) if found else iter(())
+        self.pending: pd.DataFrame | None = None
+
+    def upto(self, chunk) -> dict:
+        """The entries of every number of ``chunk`` (and of any earlier one not asked for)."""
+        last = _last_key(chunk.frames)
+        index: dict = {}
+        while last is not None:
+            part = self.pending if self.pending is not None else next(self.slices, None)
+            if part is None:
+                break
+            cut = _first_after(part, last)
+            for key, linked in facts_index(part.iloc[:cut]).items():
                 index.setdefault(key, linked)
-    return index
+            self.pending = part.iloc[cut:] if cut < len(part) else None
+            if self.pending is not None:
+                break
+        return index
+
+
+def _last_key(frames: dict[str, pd.DataFrame]) -> tuple | None:
+    """The greatest (doc_id, start) of the chunk's mentions."""
+    keys = []
+    for df in frames.values():
+        if _has_rows(df):
+            doc = df["doc_id"].max()
+            keys.append((doc, df.loc[df["doc_id"] == doc, "start"].max()))
+    return max(keys) if keys else None
+
+
+def _has_rows(df) -> bool:
+    return df is not None and len(df) and {"doc_id", "start"} <= set(df.columns)
+
+
+def _first_after(facts: pd.DataFrame, last: tuple) -> int:
+    """How many rows of a slice of facts.csv come by (doc_id, start) ``last`` (its rows are in that order)."""
+    key = next((k for k in FACT_KEYS if set(k) <= set(facts.columns)), None)
+    if key is None or "doc_id" not in facts or not len(facts):
+        return len(facts)
+    doc, start = facts["doc_id"], pd.to_numeric(facts[key[0]], errors="coerce")
+    after = ((doc > last[0]) | ((doc == last[0]) & (start > last[1]))).to_numpy()
+    return int(after.argmax()) if after.any() else len(facts)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
