@@ -124,6 +124,7 @@ class Config:
     strong_proper_tags: set[str]
     name_words: set[str]
     stop_words: set[str]
+    before_head_words: set[str]
     joiners: set[str]
     generic_words: set[str]
     generic_heads: set[str]
@@ -156,7 +157,7 @@ class Config:
 
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
-                   "name_words", "stop_words", "joiners", "generic_words", "generic_heads", "role_words",
+                   "name_words", "stop_words", "before_head_words", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "goal_verbs", "description_words",
                    "place_category_heads")
 
@@ -338,9 +339,18 @@ def _headed_candidate(text: str, toks: list[Tok], i: int, head: str, cfg: Config
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
         cand.left_word = _governor(toks, grow.left_idx, cfg)
+    _quoted_name_alone(toks, i, grow, cand)
     _unquote_whole(text, toks, i, cand, cfg)
     cand.reject = _verdict(text, toks, cand, grow, cfg)
     return cand
+
+
+def _quoted_name_alone(toks: list[Tok], i: int, grow: Growth, cand: Candidate) -> None:
+    """A head inside quotes that close right after it (雨湖区“湘潭智造谷”): the quoted name is
+    the name, so a span never holds an open quote without its close."""
+    after = toks[i + 1].word if i + 1 < len(toks) else ""
+    if grow.inside_quote and after in CLOSE_QUOTES and grow.quote_tok > cand.first_tok:
+        cand.start, cand.first_tok = toks[grow.quote_tok].start, grow.quote_tok
 
 
 def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate, cfg: Config) -> None:
@@ -367,6 +377,7 @@ class Growth:
     strong: bool = False  # a place, person or organisation name (not just a rare term)
     quoted: bool = False  # a quoted stretch is part of the name
     inside_quote: bool = False  # the head itself sits inside an open quote
+    quote_tok: int = -1  # then: the index of that open quote
     capacity: bool = False  # a capacity phrase (年产10万吨) distinguishes the name
 
 
@@ -375,6 +386,8 @@ def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: 
     g = Growth(start, j + 1)
     if j >= floor and OPEN_QUOTE_MARK.search(text, toks[floor].start, toks[j].end):  # rare: skip the walk
         j = _enter_open_quote(toks, j, floor, g)
+    if j >= floor and toks[j].word in cfg.before_head_words and j + 1 == g.first_tok:
+        j = _take(toks, j, g)  # 锂电池扩建项目: right before the head, 扩建 is part of the name
     while j >= floor:
         step = _step(text, toks, j, floor, g, cfg)
         if step is None:
@@ -396,7 +409,7 @@ def _enter_open_quote(toks: list[Tok], j: int, floor: int, g: Growth) -> int:
             depth += 1
         elif w in OPEN_QUOTES and w != '"':
             if depth == 0:
-                g.start, g.first_tok, g.quoted, g.inside_quote = toks[k].start, k, True, True
+                g.start, g.first_tok, g.quoted, g.inside_quote, g.quote_tok = toks[k].start, k, True, True, k
                 return k - 1
             depth -= 1
     return j
