@@ -62,7 +62,7 @@ def _by_last_char(words: list[str]) -> dict:
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
     mentions = []
-    for match, pattern in _longest_first(ctx.text, rules.patterns):
+    for match, pattern in _longest_first(ctx.text, rules):
         mention = Mention(match.start(), match.end(), pattern.id)
         mention.reject = _rejection(ctx, match, pattern, rules)
         try:
@@ -77,12 +77,14 @@ def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) 
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
-def _longest_first(text: str, patterns: list[Pattern]):
+def _longest_first(text: str, rules: RuleSet):
     """Candidates of every pattern; among overlapping ones keep the longest, then the
     earliest pattern in the file (so more specific rules go first)."""
     found = []
-    for order, pattern in enumerate(patterns):
-        for m in pattern.finditer(text):  # only inside its trigger regions, when it has a trigger
+    patterns = rules.patterns
+    for order, matches in enumerate(rules.matches(text)):  # each pattern's finditer(text)
+        pattern = patterns[order]
+        for m in matches:
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
     found.sort(key=lambda c: (c[1], c[0], c[2]))
