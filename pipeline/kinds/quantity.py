@@ -8,6 +8,7 @@ that share one unit (``提高3.9、2.0、2.9个百分点``) give one mention per
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -88,13 +89,17 @@ def _longest_first(text: str, rules: RuleSet):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
     found.sort(key=lambda c: (c[1], c[0], c[2]))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the taken spans, disjoint, by start
+    ends: list[int] = []
     kept = []
     for start, neg_len, _, m, pattern in found:
         end = start - neg_len
-        if not any(s < end and start < e for s, e in taken):
-            taken.append((start, end))
-            kept.append((m, pattern))
+        at = bisect.bisect_right(starts, start)  # a taken span overlapping this one is next to it
+        if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
+            continue
+        starts.insert(at, start)
+        ends.insert(at, end)
+        kept.append((m, pattern))
     kept.sort(key=lambda c: c[0].start())
     return kept
 
@@ -104,12 +109,11 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     text, start, end = ctx.text, m.start(), m.end()
     if _cuts_a_word(ctx, start, end):
         return "starts or ends inside a word"
-    for suffix in rules.table("class_suffixes", []):
-        if text.startswith(suffix, end):
-            return f"size class ({suffix}), not a sum"
-    for word in rules.table("word_continuations", []):
-        if text.startswith(word, end - 1):
-            return f"the unit is part of the word {word}"
+    suffixes, continuations = _word_tables(rules)
+    if text.startswith(suffixes, end):  # one call for all; then the first that matches, for the reason
+        return f"size class ({next(s for s in suffixes if text.startswith(s, end))}), not a sum"
+    if text.startswith(continuations, end - 1):
+        return f"the unit is part of the word {next(w for w in continuations if text.startswith(w, end - 1))}"
     if _SPLIT_DIGITS.search(text, max(0, start - 8), start):
         return "digits split by a space or line break before the number (OCR?): value unsure"
     needs = pattern.options.get("needs", [])
@@ -120,6 +124,12 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     if "context" in needs and not _has_context(text, start, end, rules, pattern.options.get("context_window")):
         return "no money word in the clause"
     return ""
+
+
+@lru_cache(maxsize=16)
+def _word_tables(rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The class suffixes and the words that continue a unit, as tuples (for str.startswith)."""
+    return tuple(rules.table("class_suffixes", [])), tuple(rules.table("word_continuations", []))
 
 
 def _cuts_a_word(ctx: ArticleContext, start: int, end: int) -> bool:
