@@ -34,7 +34,7 @@ class Qualifiers:
     before_by_last: dict  # last character -> the before words that end with it, longest first
     not_after: dict
     after: dict
-    after_words: list[str]  # longest first
+    after_words: tuple[str, ...]  # longest first
     inside: regex.Pattern
     list_separators: str
     links: tuple[str, ...] = ()  # linking verbs allowed between a word and the number (约为)
@@ -46,7 +46,7 @@ def qualifiers(rules: RuleSet) -> Qualifiers:
     before, after = q.get("before", {}), q.get("after", {})
     before_words = sorted(before, key=len, reverse=True)
     return Qualifiers(before, before_words, _by_last_char(before_words), q.get("not_after", {}), after,
-                      sorted(after, key=len, reverse=True), regex.compile(q.get("inside", "[多余]")),
+                      tuple(sorted(after, key=len, reverse=True)), regex.compile(q.get("inside", "[多余]")),
                       q.get("list_separators", "、"), tuple(sorted(q.get("links", []), key=len, reverse=True)))
 
 
@@ -178,7 +178,8 @@ def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
 
 def _word_before(text: str, pos: int, q: Qualifiers) -> str:
     found = _word_right_before(text, pos, q)
-    for link in q.links if not found else ():
+    # one endswith for all the links first: most numbers follow none
+    for link in q.links if not found and text.endswith(q.links, 0, pos) else ():
         if text.endswith(link, 0, pos):  # 约为12亿元, 最高可达500万元
             found = _word_right_before(text, pos - len(link), q)
             if found:
@@ -200,7 +201,7 @@ def _word_right_before(text: str, pos: int, q: Qualifiers) -> str:
 
 
 def _word_after(text: str, pos: int, q: Qualifiers) -> str:
-    for word in q.after_words:
+    for word in q.after_words if text.startswith(q.after_words, pos) else ():  # one call when none follows
         if text.startswith(word, pos):
             return q.after[word]
     return ""
