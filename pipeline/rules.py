@@ -80,6 +80,7 @@ class _Scan:
     runs: regex.Pattern | None  # a run that holds a trigger character: group 1 to its end
     needs: tuple  # (characters, any digit too) sets, deduplicated
     masks: tuple  # per pattern: the bits of the needs its match must meet; None: no trigger
+    endings: tuple  # per pattern: a regex finding where a match of it can end (``_ending``), or None
     char_bits: dict  # character -> the bits of the needs it meets (filled as characters come)
     tried: dict  # a run's text -> the patterns (indices) to search it for (bounded)
 
@@ -132,12 +133,14 @@ class RuleSet:
         if scan.runs is None:
             return found
         searches = [p.regex.search for p in self.patterns]
-        tried, patterns_for = scan.tried, scan.patterns_for
+        tried, patterns_for, endings = scan.tried, scan.patterns_for, scan.endings
         for run in scan.runs.finditer(text):
             start, end = run.start(1), run.end()
             run_text = text[start:end]
             indices = tried.get(run_text)
             for i in indices if indices is not None else patterns_for(run_text):
+                if endings[i] is not None and endings[i].search(text, start, min(n, end + 1)) is None:
+                    continue  # no place in the run where a match of it can end
                 _search_region(searches[i], text, start, end, min(n, end + LOOKAHEAD_ROOM), found[i], self.patterns[i])
         return found
 
@@ -173,7 +176,8 @@ def _scan(rules: RuleSet) -> _Scan:
     if triggers:  # from the first trigger character of a run: its start (lookbehind) and its end
         chars, hit = rules.data["match_chars"], f"[{regex.escape(triggers)}]"
         runs = regex.compile(f"{hit}(?<=(?P<run>{chars}*+){hit}){chars}*+")
-    return _Scan(runs, tuple(needs), tuple(masks), {}, {})
+    endings = tuple(_ending(p.source, p.regex.flags) if p.trigger else None for p in rules.patterns)
+    return _Scan(runs, tuple(needs), tuple(masks), endings, {}, {})
 
 
 def expand(template: str, defs: dict[str, str]) -> str:
@@ -306,6 +310,81 @@ def _needs_of_item(op, arg) -> list:
             return []
         return [(frozenset().union(*(f[0][0] for f in firsts)), any(f[0][1] for f in firsts))]
     return []  # lookarounds, anchors, back-references, any character …
+
+
+def _ending(source: str, flags: int = 0) -> regex.Pattern | None:
+    """For a pattern that ends with a lookahead (``…亿(?=[的，]|以上|$)``): a regex that finds a
+    character its matches can end with followed by one the lookahead can begin with (or the end
+    of the text). No match ends where it finds nothing. None for other patterns, or when unsure."""
+    if flags & _NO_NEEDS_FLAGS or "[:" in source or regex.search(r"\{(?![\d,]*\})", source):
+        return None
+    try:
+        parsed = sre_parse.parse(source)
+    except Exception:  # noqa: BLE001 - any syntax re does not know: no check
+        return None
+    tree = list(parsed)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) or len(tree) < 2 or tree[-1][0] is not sre.ASSERT or tree[-1][1][0] != 1:
+        return None
+    last, first = _last_class(tree[:-1]), _first_class(list(tree[-1][1][1]))
+    if last is None or first is None:
+        return None
+    (chars, digits), (after, after_digits, spaces, at_end) = last, first
+    ahead = [_char_class(after, after_digits, spaces)] if after or after_digits or spaces else []
+    ahead += [r"\Z"] if at_end else []
+    if not ahead:
+        return None
+    return regex.compile(f"{_char_class(chars, digits)}(?={'|'.join(ahead)})")
+
+
+def _char_class(chars, digits: bool, spaces: bool = False) -> str:
+    return "[" + "".join(map(regex.escape, sorted(chars))) + (r"\d" if digits else "") + (r"\s" if spaces else "") + "]"
+
+
+def _last_class(items) -> tuple[frozenset, bool] | None:
+    """The characters a match of ``items`` can end with: (characters, any digit too), or None."""
+    if not items:
+        return None
+    op, arg = items[-1]
+    if op is sre.LITERAL:
+        return frozenset(chr(arg)), False
+    if op is sre.IN:
+        return _needs_of_class(arg)
+    if op is sre.SUBPATTERN:
+        return None if arg[1] & re.IGNORECASE else _last_class(list(arg[3]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] >= 1:
+        return _last_class(list(arg[2]))
+    if op is sre.BRANCH:
+        ends = [_last_class(list(branch)) for branch in arg[1]]
+        if None in ends:
+            return None
+        return frozenset().union(*(c for c, _ in ends)), any(d for _, d in ends)
+    return None
+
+
+def _first_class(items) -> tuple[frozenset, bool, bool, bool] | None:
+    """What a match of ``items`` (a lookahead's) can begin with: (characters, any digit, any
+    space, the end of the text), or None when unsure (it may match the empty string …)."""
+    if not items:
+        return None
+    op, arg = items[0]
+    if op is sre.LITERAL:
+        return frozenset(chr(arg)), False, False, False
+    if op is sre.AT and arg in (sre.AT_END, sre.AT_END_STRING):
+        return frozenset("\n"), False, False, True  # $ also matches before a last line break
+    if op is sre.IN:
+        spaces = any(o is sre.CATEGORY and a is sre.CATEGORY_SPACE for o, a in arg)
+        need = _needs_of_class([(o, a) for o, a in arg if not (o is sre.CATEGORY and a is sre.CATEGORY_SPACE)])
+        return None if need is None else (need[0], need[1], spaces, False)
+    if op is sre.SUBPATTERN:
+        return None if arg[1] & re.IGNORECASE else _first_class(list(arg[3]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] >= 1:
+        return _first_class(list(arg[2]))
+    if op is sre.BRANCH:
+        firsts = [_first_class(list(branch)) for branch in arg[1]]
+        if None in firsts:
+            return None
+        return (frozenset().union(*(f[0] for f in firsts)), *(any(f[i] for f in firsts) for i in (1, 2, 3)))
+    return None
 
 
 def _needs_of_class(items) -> tuple[frozenset, bool] | None:

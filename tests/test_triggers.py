@@ -173,3 +173,14 @@ def test_needed_sets_are_what_every_match_holds_and_nothing_when_unsure():
     assert _needed_sets(r"[^a]b") == ((frozenset("b"), False),)  # a negated class needs nothing
     for unsure in [r"(?i)a", r"\p{Han}b", r"[[:digit:]]", r"(?:ab){e<=1}", r"(?r)a", r"(?V1)a"]:
         assert _needed_sets(unsure) == (), unsure
+
+
+def test_ending_finds_where_a_match_followed_by_its_lookahead_can_end():
+    from pipeline.rules import _ending
+    ending = _ending(r"\d+(?:\.\d+)?[万亿](?=[的，\s]|以上|$)")
+    assert ending is not None
+    for text, can_end in [("5亿的", True), ("5亿元", False), ("5亿以上", True), ("5亿", True), ("5亿\n", True),
+                          ("5亿 ", True), ("5万，", True), ("亿元5", False)]:
+        assert (ending.search(text) is not None) == can_end, text
+    for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)"]:
+        assert _ending(unsure) is None, unsure
