@@ -9,9 +9,9 @@ that share one unit (``提高3.9、2.0、2.9个百分点``) give one mention per
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Callable
 
 import regex
 
