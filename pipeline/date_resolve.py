@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -179,17 +180,18 @@ def _compiled(source: str) -> regex.Pattern:
     return regex.compile(source)  # regex.search(source, …) looks its cache up at ~10x the cost
 
 
-def writing_year(issue: date | None, main: int | None, score: int, table: dict) -> int | None:
+def writing_year(issue: date | None, main: int | None, score: int | Callable[[], int], table: dict) -> int | None:
     """The issue date's year, unless the article is a retrospective printed early in the next year.
 
     A retrospective (year-end review, statistical bulletin) speaks from the year it reports on:
     printed early in year N about year N-1 (its main year, or no written year at all), with
-    enough retrospective signals.
+    enough retrospective signals. ``score`` may be a function that gives the score: it is then
+    called only when the score decides (it reads the whole article).
     """
     if issue is None:
         return None
     early = issue.month <= table.get("early_month", 4)
-    if main in (issue.year - 1, None) and early and score >= table.get("threshold", 2):
+    if main in (issue.year - 1, None) and early and (score() if callable(score) else score) >= table.get("threshold", 2):
         return issue.year - 1
     return issue.year
 

@@ -5,6 +5,7 @@ Decimal arithmetic so that ``595.92亿`` is exactly 59592000000, not 59592000000
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
              "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
@@ -18,6 +19,7 @@ class NumberError(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)  # the same numerals come back (1亿, 5000万, 2.5): read each once
 def parse_number(s: str) -> Decimal:
     """Parse a numeral with optional Chinese units; raise NumberError if it is not one."""
     s = s.strip().replace(" ", "")

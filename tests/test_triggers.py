@@ -119,3 +119,68 @@ def test_title_years_skipped_only_for_titles_without_a_written_year():
         built = [date._build(c, title, rules.data)[1] for c in date.candidates(title, rules)]
         years = [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
         assert date._title_years(title, rules) == years, title
+
+
+# ---- quantities: all patterns of a file scanned together (``RuleSet.matches``)
+
+def _quantity_texts():
+    """The texts above plus random strings of number, unit and separator characters."""
+    import random
+    rnd = random.Random(7)
+    texts = _texts()
+    alpha = list("0123456789０１.,，、 \t\n\u00a0零〇一二两三四五六七八九十百千万亿多余个点元美欧港日英镑澳韩人民币金"
+                 "%％分之成半—–-~～至到从由约近超过以上左右级的资金收入产值亿元万元百分点增长下降")
+    alpha += ["595.92亿元", "3-5亿元", "1亿元至2亿元", "500多亿", "1.2万亿元", "4.3%", "2个百分点", "百分之二十",
+              "三成", "七成半", "3万多亿", "十亿零五百万元", "-3.2%", "3.1 %", "12、15亿元", "美元", "人民币"]
+    pieces = [p for t in texts for p in t.split("\n") if p]
+    for _ in range(1500):
+        texts.append("".join(rnd.choice(alpha) for _ in range(rnd.randint(1, 40))))
+        texts.append("".join(rnd.choice(pieces)[:rnd.randint(1, 60)] + rnd.choice(alpha) for _ in range(rnd.randint(1, 6))))
+    return texts
+
+
+@pytest.mark.parametrize("kind", ["amount", "percent"])
+def test_patterns_scanned_together_find_what_whole_text_scans_find(kind):
+    rules = load_rules(kind)
+    found_any = 0
+    for text in _quantity_texts():
+        together = rules.matches(text)
+        for pattern, matches in zip(rules.patterns, together):
+            assert _found(matches) == _found(pattern.regex.finditer(text)), (pattern.id, text[:60])
+            found_any += len(matches)
+    assert found_any > 1000
+
+
+def test_scan_together_with_empty_matches_lookbehinds_and_patterns_without_trigger(tmp_path):
+    (tmp_path / "x.yaml").write_text(
+        "kind: x\nmatch_chars: '[\\d元万a]'\npatterns:\n"
+        "  - {id: a, trigger: 元, regex: '(?<!x)\\d+元(?=$|y)'}\n"
+        "  - {id: b, trigger: 元, regex: 'a*元?'}\n"  # empty matches: finditer's own rule decides
+        "  - {id: c, regex: '\\d万'}\n"
+        "  - {id: d, trigger: 万, regex: '(?i)\\d+万'}\n", encoding="utf-8")
+    rules = _load(str(tmp_path / "x.yaml"), "x")
+    for text in ["x5元", "a5元", "a5元y", "aa元a", "元a", "5元" + "z" * 40 + "6元", "12元34元 x7元", "3万元 4万"]:
+        for pattern, matches in zip(rules.patterns, rules.matches(text)):
+            assert _found(matches) == _found(pattern.finditer(text)), (pattern.id, text)  # its regions
+
+
+def test_needed_sets_are_what_every_match_holds_and_nothing_when_unsure():
+    from pipeline.rules import _needed_sets
+    digits = frozenset("0123456789")
+    assert _needed_sets(r"(?<![从由])\d+(?:\.\d+)?[万亿]?元") == ((digits, True), (frozenset("元"), False))
+    assert _needed_sets(r"(?:\d+|[一二])[至到]?(?:元|美元)") == ((digits | {"一", "二"}, True), (frozenset("元美"), False))
+    assert _needed_sets(r"a?b*(?=c)(?!d)(?P<x>e)?(?P=x)") == ()  # optional, lookarounds, back-references
+    assert _needed_sets(r"[^a]b") == ((frozenset("b"), False),)  # a negated class needs nothing
+    for unsure in [r"(?i)a", r"\p{Han}b", r"[[:digit:]]", r"(?:ab){e<=1}", r"(?r)a", r"(?V1)a"]:
+        assert _needed_sets(unsure) == (), unsure
+
+
+def test_ending_finds_where_a_match_followed_by_its_lookahead_can_end():
+    from pipeline.rules import _ending
+    ending = _ending(r"\d+(?:\.\d+)?[万亿](?=[的，\s]|以上|$)")
+    assert ending is not None
+    for text, can_end in [("5亿的", True), ("5亿元", False), ("5亿以上", True), ("5亿", True), ("5亿\n", True),
+                          ("5亿 ", True), ("5万，", True), ("亿元5", False)]:
+        assert (ending.search(text) is not None) == can_end, text
+    for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)"]:
+        assert _ending(unsure) is None, unsure

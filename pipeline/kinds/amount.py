@@ -1,6 +1,8 @@
 """The amount kind: money sums normalised to yuan (or the stated currency)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from ..numbers import parse_number, to_plain
@@ -36,6 +38,7 @@ def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:
     return values
 
 
+@lru_cache(maxsize=4096)
 def multiplier_of(num: str) -> str:
     """The magnitude part after the digits: ``15亿`` → ``亿``, ``3万多亿`` → ``万亿``."""
     plain = num.replace("多", "").replace("余", "").replace("个", "")

@@ -42,7 +42,7 @@ class BadDate(ValueError):
     """A candidate whose numbers do not make a calendar date (13月, 2月30日, year 1200)."""
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per article: made and read faster without a __dict__
 class Candidate:
     start: int
     end: int
@@ -173,8 +173,13 @@ def _probed(text: str, probe: Probe, starts: tuple, positions: dict) -> dict[str
     matches the empty string)."""
     at = positions.get(starts)
     if at is None:
-        at = positions[starts] = sorted({_position(m, offset) for scan, offset in starts
-                                         for m in scan.finditer(text, overlapped=True)})
+        found_at = set()
+        for scan, offset in starts:
+            if offset is None:
+                found_at.update(m.start("at") for m in scan.finditer(text, overlapped=True))
+            else:
+                found_at.update(m.start() - offset for m in scan.finditer(text, overlapped=True))
+        at = positions[starts] = sorted(found_at)
     found = {pid: [] for pid, _, _ in probe.patterns}
     ends = [0] * len(probe.patterns)
     match = probe.regex.match
@@ -200,12 +205,20 @@ def pattern_candidates(text: str, rules: RuleSet) -> list[list[Candidate]]:
                 probed.update(_probed(text, probes[pattern.starts], pattern.starts, positions))
             out.append(probed[pattern.id])
             continue
-        found = []
+        found, pid, names = [], pattern.id, _group_names(pattern.regex)
         for m in pattern.regex.finditer(text):
-            if m.end() > m.start():
-                found.append(Candidate(m.start(), m.end(), pattern.id, {k: v for k, v in m.groupdict().items() if v}))
+            start, end = m.span()
+            if end > start:
+                values = m.groups()
+                found.append(Candidate(start, end, pid, {n: values[g] for n, g in names if values[g]}))
         out.append(found)
     return out
+
+
+@lru_cache(maxsize=128)
+def _group_names(compiled: regex.Pattern) -> tuple[tuple[str, int], ...]:
+    """(name, index in ``m.groups()``) of the named groups, in ``groupdict`` order."""
+    return tuple((name, compiled.groupindex[name] - 1) for name in compiled.groupindex)
 
 
 def candidates(text: str, rules: RuleSet) -> list[Candidate]:
@@ -312,31 +325,58 @@ def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
 
 def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") -> DateExpr:
     """A typed value from a match's named groups; ``before``/``after`` are the text around it."""
-    if "plan" in groups:
-        return _plan(groups["plan"], tables["plan_periods"])
-    if "dayw" in groups:
-        word = tables["day_words"][groups["dayw"]]
-        return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0))
-    if "monw" in groups:
-        return _month_word(groups, tables)
-    rel = tables["relative_words"].get(groups.get("rel", ""), None)
-    if "same" in groups:
-        if "y" in groups:  # 2019年同期: the last period, in the year written
-            return DateExpr(Point(_year(groups["y"])), base="period", year_base="explicit")
-        year_base = rel["base"] if rel else "context"
-        return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base)
-    start, end = _shape(groups, tables)
-    if "y" in groups:
+    expr, reads = _typed(groups, tables)
+    if reads == "cues":  # a written year: a goal (到2025年) or a comparison base (比2019年)?
         targets, not_targets, targets_after, comparisons = _cues(tables)
         target = before.endswith(targets) and not before.endswith(not_targets)
         target = target or after.startswith(targets_after)
         compared = before.endswith(comparisons)
-        return DateExpr(start, end, "explicit", target=target, compared=compared)
+        return expr._replace(target=target, compared=compared) if target or compared else expr
+    if reads == "future" and _compiled(tables.get("future_after", "(?!)")).match(after) is not None:
+        return expr._replace(future=True)
+    return expr
+
+
+_TYPED: dict[int, tuple] = {}  # id(tables) -> (tables, {the groups' items: _typed's answer})
+_TYPED_KEPT = 4096
+
+
+def _typed(groups: dict, tables: dict) -> tuple[DateExpr, str]:
+    """``_typed_anew``, kept per distinct groups (the same dates recur: 2020年, 一季度 …)."""
+    entry = _TYPED.get(id(tables))
+    if entry is None or entry[0] is not tables:
+        entry = _TYPED[id(tables)] = (tables, {})
+    known, key = entry[1], tuple(groups.items())
+    found = known.get(key)
+    if found is None:
+        if len(known) >= _TYPED_KEPT:
+            known.clear()
+        found = known[key] = _typed_anew(groups, tables)
+    return found
+
+
+def _typed_anew(groups: dict, tables: dict) -> tuple[DateExpr, str]:
+    """The value as the groups alone give it, and what of the text around it ``build_expr``
+    still reads: "cues" (a written year), "future" (a date from the context) or ""."""
+    if "plan" in groups:
+        return _plan(groups["plan"], tables["plan_periods"]), ""
+    if "dayw" in groups:
+        word = tables["day_words"][groups["dayw"]]
+        return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0)), ""
+    if "monw" in groups:
+        return _month_word(groups, tables), ""
+    rel = tables["relative_words"].get(groups.get("rel", ""), None)
+    if "same" in groups:
+        if "y" in groups:  # 2019年同期: the last period, in the year written
+            return DateExpr(Point(_year(groups["y"])), base="period", year_base="explicit"), ""
+        year_base = rel["base"] if rel else "context"
+        return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base), ""
+    start, end = _shape(groups, tables)
+    if "y" in groups:
+        return DateExpr(start, end, "explicit"), "cues"
     if rel:
-        return DateExpr(start, end, rel["base"], rel.get("offset", 0))
-    numeric = "m" in groups or "d" in groups
-    future = _compiled(tables.get("future_after", "(?!)")).match(after) is not None
-    return DateExpr(start, end, "context", numeric=numeric, future=future)
+        return DateExpr(start, end, rel["base"], rel.get("offset", 0)), ""
+    return DateExpr(start, end, "context", numeric="m" in groups or "d" in groups), "future"
 
 
 _CUES: dict[int, tuple] = {}
@@ -542,8 +582,9 @@ def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: R
              if e is not None and e.base == "explicit" and i != dateline and e.end is None]
     title_years = set(_title_years(ctx.title, rules))  # 《2020年统计公报》: the title names the year
     n = table.get("head_chars", 200)
-    head, body = ctx.title + "\n" + ctx.text[:n], ctx.text[n:]
-    score = retrospective_score(head, body, table.get("signals", []))
+    def score() -> int:  # read only when the writing year depends on it
+        return retrospective_score(ctx.title + "\n" + ctx.text[:n], ctx.text[n:], table.get("signals", []))
+
     title_year = title_years.pop() if len(title_years) == 1 else None
     wy = writing_year(issue, main_year(years + [title_year] * 2 if title_year else years), score, table)
     return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year)

@@ -8,9 +8,10 @@ that share one unit (``提高3.9、2.0、2.9个百分点``) give one mention per
 """
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import regex
 
@@ -33,7 +34,7 @@ class Qualifiers:
     before_by_last: dict  # last character -> the before words that end with it, longest first
     not_after: dict
     after: dict
-    after_words: list[str]  # longest first
+    after_words: tuple[str, ...]  # longest first
     inside: regex.Pattern
     list_separators: str
     links: tuple[str, ...] = ()  # linking verbs allowed between a word and the number (约为)
@@ -45,7 +46,7 @@ def qualifiers(rules: RuleSet) -> Qualifiers:
     before, after = q.get("before", {}), q.get("after", {})
     before_words = sorted(before, key=len, reverse=True)
     return Qualifiers(before, before_words, _by_last_char(before_words), q.get("not_after", {}), after,
-                      sorted(after, key=len, reverse=True), regex.compile(q.get("inside", "[多余]")),
+                      tuple(sorted(after, key=len, reverse=True)), regex.compile(q.get("inside", "[多余]")),
                       q.get("list_separators", "、"), tuple(sorted(q.get("links", []), key=len, reverse=True)))
 
 
@@ -62,7 +63,7 @@ def _by_last_char(words: list[str]) -> dict:
 
 def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
     mentions = []
-    for match, pattern in _longest_first(ctx.text, rules.patterns):
+    for match, pattern in _longest_first(ctx.text, rules):
         mention = Mention(match.start(), match.end(), pattern.id)
         mention.reject = _rejection(ctx, match, pattern, rules)
         try:
@@ -77,22 +78,28 @@ def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) 
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
-def _longest_first(text: str, patterns: list[Pattern]):
+def _longest_first(text: str, rules: RuleSet):
     """Candidates of every pattern; among overlapping ones keep the longest, then the
     earliest pattern in the file (so more specific rules go first)."""
     found = []
-    for order, pattern in enumerate(patterns):
-        for m in pattern.finditer(text):  # only inside its trigger regions, when it has a trigger
+    patterns = rules.patterns
+    for order, matches in enumerate(rules.matches(text)):  # each pattern's finditer(text)
+        pattern = patterns[order]
+        for m in matches:
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
     found.sort(key=lambda c: (c[1], c[0], c[2]))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the taken spans, disjoint, by start
+    ends: list[int] = []
     kept = []
     for start, neg_len, _, m, pattern in found:
         end = start - neg_len
-        if not any(s < end and start < e for s, e in taken):
-            taken.append((start, end))
-            kept.append((m, pattern))
+        at = bisect.bisect_right(starts, start)  # a taken span overlapping this one is next to it
+        if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
+            continue
+        starts.insert(at, start)
+        ends.insert(at, end)
+        kept.append((m, pattern))
     kept.sort(key=lambda c: c[0].start())
     return kept
 
@@ -102,12 +109,11 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     text, start, end = ctx.text, m.start(), m.end()
     if _cuts_a_word(ctx, start, end):
         return "starts or ends inside a word"
-    for suffix in rules.table("class_suffixes", []):
-        if text.startswith(suffix, end):
-            return f"size class ({suffix}), not a sum"
-    for word in rules.table("word_continuations", []):
-        if text.startswith(word, end - 1):
-            return f"the unit is part of the word {word}"
+    suffixes, continuations = _word_tables(rules)
+    if text.startswith(suffixes, end):  # one call for all; then the first that matches, for the reason
+        return f"size class ({next(s for s in suffixes if text.startswith(s, end))}), not a sum"
+    if text.startswith(continuations, end - 1):
+        return f"the unit is part of the word {next(w for w in continuations if text.startswith(w, end - 1))}"
     if _SPLIT_DIGITS.search(text, max(0, start - 8), start):
         return "digits split by a space or line break before the number (OCR?): value unsure"
     needs = pattern.options.get("needs", [])
@@ -118,6 +124,12 @@ def _rejection(ctx: ArticleContext, m: regex.Match, pattern: Pattern, rules: Rul
     if "context" in needs and not _has_context(text, start, end, rules, pattern.options.get("context_window")):
         return "no money word in the clause"
     return ""
+
+
+@lru_cache(maxsize=16)
+def _word_tables(rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The class suffixes and the words that continue a unit, as tuples (for str.startswith)."""
+    return tuple(rules.table("class_suffixes", [])), tuple(rules.table("word_continuations", []))
 
 
 def _cuts_a_word(ctx: ArticleContext, start: int, end: int) -> bool:
@@ -166,7 +178,8 @@ def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
 
 def _word_before(text: str, pos: int, q: Qualifiers) -> str:
     found = _word_right_before(text, pos, q)
-    for link in q.links if not found else ():
+    # one endswith for all the links first: most numbers follow none
+    for link in q.links if not found and text.endswith(q.links, 0, pos) else ():
         if text.endswith(link, 0, pos):  # 约为12亿元, 最高可达500万元
             found = _word_right_before(text, pos - len(link), q)
             if found:
@@ -188,7 +201,7 @@ def _word_right_before(text: str, pos: int, q: Qualifiers) -> str:
 
 
 def _word_after(text: str, pos: int, q: Qualifiers) -> str:
-    for word in q.after_words:
+    for word in q.after_words if text.startswith(q.after_words, pos) else ():  # one call when none follows
         if text.startswith(word, pos):
             return q.after[word]
     return ""
