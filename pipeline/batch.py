@@ -236,7 +236,7 @@ def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> 
     except Exception as exc:  # one bad article must not stop the batch
         result.parts = None
         return _failed(result, "extract", traceback_summary(exc)), {}, ""
-    result.rejects = [[r[c] for c in records.REJECT_COLUMNS] for r in rule_rejects]
+    result.rejects = rule_rejects  # lists in REJECT_COLUMNS order
     if Path(item.path).suffix.lower() in HTML_SUFFIXES:
         result.text = text  # saved as texts/<doc_id>.txt: the offsets index this extracted text
     return result, kind_rows, text
@@ -267,7 +267,7 @@ def _add_part(parts: Parts, owner: ArticleResult, pending: list, text: str, timi
     consecutive offsets, so the tables sorted by offset are the same as from a whole article."""
     part = ArticleResult(owner.doc_id, owner.path, owner.content_hash, rows={k: [] for k in KINDS})
     kind_rows = {k: [row for rows, _ in pending for row in rows[k]] for k in KINDS}
-    part.rejects = [[r[c] for c in records.REJECT_COLUMNS] for _, rejects in pending for r in rejects]
+    part.rejects = [r for _, rejects in pending for r in rejects]
     with stage(timings, "validate"):
         _validate([(part, kind_rows, text)])
     parts.add(part.rows, part.rejects)
@@ -309,25 +309,27 @@ def _validate(done: list[tuple]) -> None:
     valid rows go to their article's rows, failures to its rejects, as ``assemble`` does."""
     texts = {r.doc_id: text for r, rows, text in done if rows}
     for kind in KINDS:
-        cols = records.columns(kind)
-        rows, owners = [], []
-        for result, kind_rows, _ in done:
-            for row in kind_rows.get(kind, ()):
-                rows.append(row)
-                owners.append(result)
+        rows = [row for _, kind_rows, _ in done for row in kind_rows.get(kind, ())]
         if not rows:
             continue
         if records.surely_valid(kind, rows, texts):  # every real batch: no DataFrame, no pandera
-            for row, owner in zip(rows, owners):
-                owner.rows[kind].append([row[c] for c in cols])
-            continue
-        _, bad = records.validate(kind, records.to_frame(kind, rows), texts)
-        bad_index = set(bad.index)
-        for i, row in enumerate(rows):
-            if i not in bad_index:
-                owners[i].rows[kind].append([row[c] for c in cols])
-        for i, rec in zip(bad.index, bad.to_dict("records")):
-            owners[i].rejects.append([rec[c] for c in records.REJECT_COLUMNS])
+            for result, kind_rows, _ in done:
+                result.rows[kind] += kind_rows.get(kind, ())
+        else:
+            _validate_through_schema(kind, done, rows, texts)
+
+
+def _validate_through_schema(kind: str, done: list[tuple], rows: list[list], texts: dict) -> None:
+    """The batch's rows of a kind in one DataFrame through ``records.validate``; each row kept
+    or rejected (with the reason) in its own article."""
+    owners = [result for result, kind_rows, _ in done for _ in kind_rows.get(kind, ())]
+    _, bad = records.validate(kind, records.to_frame(kind, rows), texts)
+    bad_index = set(bad.index)
+    for i, row in enumerate(rows):
+        if i not in bad_index:
+            owners[i].rows[kind].append(row)
+    for i, rec in zip(bad.index, bad.to_dict("records")):
+        owners[i].rejects.append([rec[c] for c in records.REJECT_COLUMNS])
 
 
 # ---------------------------------------------------------------- engines

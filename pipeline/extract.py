@@ -178,9 +178,7 @@ def _segment_rows(article: Article, nlp, segment: tuple[int, int], dated: tuple,
             else:
                 mentions = [m for m in found.get(kind, []) if ka <= m.start < kb]
             rows, rej = records.mention_rows(article.doc_id, kind, mentions, cw, ctx.sentence_at)
-            for row in rows + rej:
-                row["start"] += w0
-                row["end"] += w0
+            records.shift(rows, rej, w0)
             out[kind], rejects = rows, rejects + rej
     return out, rejects
 
