@@ -6,6 +6,10 @@ copy) and writes them to ``doc.spans[kind]``, each span carrying ``span._.rule_i
 and ``span._.values`` (the normalised columns). The exact character offsets and
 the rejected candidates stay in ``doc.user_data["newsfacts"][kind]`` for the
 record stage, because a span must snap to tokens and a mention need not.
+
+The record stage reads only those, so it runs the pipeline on a lean Doc
+(``run_nlp(..., spans=False)``): the same components and mentions, without spaCy
+tokens or spans, which cost more to build than jieba takes to segment.
 """
 from __future__ import annotations
 
