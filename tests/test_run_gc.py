@@ -1,0 +1,27 @@
+"""A run keeps what is loaded out of the cyclic collector's reach while it runs, and gives it back."""
+import gc
+import io
+import shutil
+
+from pipeline import batch
+from pipeline.batch import Progress, run
+
+from .conftest import CORPUS
+
+
+def test_a_run_freezes_the_loaded_objects_and_unfreezes_them(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:2]:
+        shutil.copy(path, corpus / path.name)
+    seen, process_batch = [], batch.process_batch
+
+    def counting(*args, **kwargs):
+        seen.append(gc.get_freeze_count())
+        return process_batch(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "process_batch", counting)
+    before = gc.get_freeze_count()
+    summary = run([corpus], tmp_path / "out", workers=1, hooks=False, progress=Progress(0, stream=io.StringIO()))
+    assert summary.new == 2 and seen and min(seen) > before
+    assert gc.get_freeze_count() == before
