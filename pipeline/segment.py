@@ -42,8 +42,7 @@ class Segmenter:
     def tag(self, text: str) -> list[tuple[str, str]]:
         """Words with jieba part-of-speech tags (n, ns, nt, nz, v, m, q, x …)."""
         if self.backend == "rjieba":
-            tags = self._impl.tag(text)
-            return tags if type(tags) is list else list(tags)  # rjieba's is a list already: no copy
+            return list(self._impl.tag(text))
         import jieba.posseg
 
         return [(p.word, p.flag) for p in jieba.posseg.POSTokenizer(self._impl).cut(text)]
