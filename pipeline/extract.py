@@ -80,7 +80,7 @@ def article_rows(article: Article, rules_dir: str, timings: dict | None = None) 
     nlp = build_nlp(rules_dir)
     with stage(timings, "clean"):
         cleaned = clean(article.text, nlp.tokenizer.segmenter)
-    doc = run_nlp(nlp, cleaned.text, timings=timings, doc_id=article.doc_id,
+    doc = run_nlp(nlp, cleaned.text, timings=timings, spans=False, doc_id=article.doc_id,
                   issue_date=_date(article.issue_date), title=article.title)
     with stage(timings, "extract"):
         ctx = doc.user_data["ctx"]
@@ -166,7 +166,7 @@ def _segment_rows(article: Article, nlp, segment: tuple[int, int], dated: tuple,
     with stage(timings, "clean"):
         cw = clean(text[w0:w1], nlp.tokenizer.segmenter)
     with nlp.select_pipes(enable=[k for k in nlp.pipe_names if k != "date"]):
-        doc = run_nlp(nlp, cw.text, timings=timings, doc_id=article.doc_id,
+        doc = run_nlp(nlp, cw.text, timings=timings, spans=False, doc_id=article.doc_id,
                       issue_date=_date(article.issue_date), title=article.title)
     out, rejects = {}, []
     with stage(timings, "extract"):
@@ -178,9 +178,7 @@ def _segment_rows(article: Article, nlp, segment: tuple[int, int], dated: tuple,
             else:
                 mentions = [m for m in found.get(kind, []) if ka <= m.start < kb]
             rows, rej = records.mention_rows(article.doc_id, kind, mentions, cw, ctx.sentence_at)
-            for row in rows + rej:
-                row["start"] += w0
-                row["end"] += w0
+            records.shift(rows, rej, w0)
             out[kind], rejects = rows, rejects + rej
     return out, rejects
 

@@ -11,10 +11,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from .read import Article
-from .rules import DEFAULT_RULES_DIR, RuleError, load_rules, rules_version
+from .rules import DEFAULT_RULES_DIR, RuleError, compose, load_rules, rules_version, safe_load
 
 
 @dataclass
@@ -38,7 +37,7 @@ def kind_files(rules_dir: Path | str = DEFAULT_RULES_DIR) -> list[Path]:
 
 
 def load_kind(path: Path) -> str:
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("kind", "")
+    return (safe_load(path.read_text(encoding="utf-8")) or {}).get("kind", "")
 
 
 def examples(rules_dir: Path | str = DEFAULT_RULES_DIR) -> list[Example]:
@@ -52,7 +51,7 @@ def examples(rules_dir: Path | str = DEFAULT_RULES_DIR) -> list[Example]:
 
 def _example_lines(path: Path) -> list[int]:
     """1-based line of each item of the file's ``examples`` list."""
-    root = yaml.compose(path.read_text(encoding="utf-8"))
+    root = compose(path.read_text(encoding="utf-8"))
     for key, value in getattr(root, "value", []):
         if key.value == "examples" and hasattr(value, "value"):
             return [item.start_mark.line + 1 for item in value.value]

@@ -215,7 +215,7 @@ def _load(path_str: str, kind: str) -> RuleSet:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise RuleError(f"{path}: cannot read rule file ({exc})") from exc
     except yaml.YAMLError as exc:
@@ -223,6 +223,30 @@ def _read_yaml(path: Path) -> dict:
     if not isinstance(data, dict):
         raise RuleError(f"{path}: a rule file is a mapping (kind, defs, patterns, examples …)")
     return data
+
+
+def safe_load(text: str):
+    """``yaml.safe_load`` through libyaml when PyYAML has it (~8x faster: the rule files took
+    ~0.6 s of every start-up). A file libyaml refuses is parsed again by the pure-Python loader,
+    so a broken file raises the same error with the same message (and its snippet)."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return yaml.safe_load(text)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
+def compose(text: str):
+    """``yaml.compose`` through libyaml when PyYAML has it (the same nodes and marks)."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return yaml.compose(text)
+    try:
+        return yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return yaml.compose(text)
 
 
 def _merge(shared: dict, own: dict) -> dict:
