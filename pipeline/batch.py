@@ -216,6 +216,16 @@ def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed
     return BatchOutput([r for r, _, _ in done], timings, os.getpid(), rss)
 
 
+def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
+    """``process_batch`` with its results sealed (packed for the ledger) where they were made: what a
+    worker process or Dask task returns, so the main process neither packs nor unpickles rows."""
+    out = process_batch(payload, rules_dir, timed)
+    with stage(out.timings, "pack"):
+        for result in out.results:
+            result.seal()
+    return out
+
+
 def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> tuple:
     result = ArticleResult(item.doc_id, item.path, item.content_hash, rows={k: [] for k in KINDS})
     try:
@@ -370,7 +380,7 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
             while (queue or inflight) and not lost:
                 while queue and len(inflight) < limit and not (queue[0][1] and inflight):
                     items, alone = queue.popleft()
-                    inflight[pool.submit(process_batch, load_batch(items), rules_dir, timed)] = (items, alone)
+                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed)] = (items, alone)
                     if alone:
                         break  # a suspect runs by itself, so a crash names it
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -408,7 +418,7 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
     try:
         with Client(cluster or scheduler) as client:
             def submit(items):
-                return client.submit(process_batch, load_batch(items), rules_dir, timed, pure=False)
+                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, pure=False)
             limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
             yield from _bounded(submit, lambda fs: wait(fs, return_when="FIRST_COMPLETED"), batch_list, limit)
     finally:
@@ -731,7 +741,8 @@ def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: Run
     progress = progress or Progress(len(p.todo))
     with progress:
         for out in run_batches(batches(p.todo, workers), rules_dir, engine, workers, scheduler, timed):
-            with _output_errors(out_dir, "cannot record finished articles in the ledger"):
+            with _output_errors(out_dir, "cannot record finished articles in the ledger"), \
+                    stage(summary.timings if timed else None, "record"):
                 if out_dir is not None:
                     _save_texts(out_dir, out.results)
                 ledger.record(out.results, version)
