@@ -201,11 +201,41 @@ def _pack(r: ArticleResult) -> bytes:
 MSGPACK = b"m"  # first byte of a msgpack blob; a zlib stream (the JSON blobs before) starts with 0x78
 
 
+SHARED = (0, 4, 5)  # doc_id, sentence, rule_id: the columns (of every kind) whose values rows repeat
+
+
 def pack(payload: dict) -> bytes:
     # msgpack keeps Python's int/float (64-bit, exactly)/str/None/bool and gives lists back as JSON
     # did, so the rows rebuilt from the ledger are the rows computed; it encodes in about half
     # JSON's time and its output compresses in half zlib's time (10 MB corpus: 0.45 -> 0.2 s CPU).
-    return MSGPACK + zlib.compress(msgpack.packb(payload, default=_native), 1)
+    return MSGPACK + zlib.compress(msgpack.packb(_shared(payload), default=_native), 1)
+
+
+def _shared(payload: dict) -> dict:
+    """The payload with the SHARED columns of its rows as indexes into one list of their values
+    (``strings``): an article's mentions share a few sentences (a sentence holds 2.3 of them on
+    average), so reading a payload back decodes each sentence once (unpacking takes half the time)
+    and the rows rebuilt share one string object per sentence. The payload given is not changed."""
+    index: dict = {}
+    rows = {kind: [_indexed(row, index) for row in kind_rows] for kind, kind_rows in payload.get("rows", {}).items()}
+    return {**payload, "rows": rows, "strings": list(index)}
+
+
+def _indexed(row: list, index: dict) -> list:
+    row = list(row)
+    for col in SHARED:
+        row[col] = index.setdefault(row[col], len(index))
+    return row
+
+
+def _restored(payload: dict) -> dict:
+    """``_shared`` undone, in place."""
+    strings = payload.pop("strings")
+    for kind_rows in payload["rows"].values():
+        for row in kind_rows:
+            for col in SHARED:
+                row[col] = strings[row[col]]
+    return payload
 
 
 def _native(value):
@@ -219,5 +249,5 @@ def _unpack(blob: bytes) -> dict:
     """A payload as ``pack`` stored it, or as older ledgers did (zlib(JSON)): a rerun over an old
     output folder reads the articles it skips."""
     if blob[:1] == MSGPACK:
-        return msgpack.unpackb(zlib.decompress(blob[1:]))
+        return _restored(msgpack.unpackb(zlib.decompress(blob[1:])))
     return json.loads(zlib.decompress(blob))

@@ -63,3 +63,14 @@ def test_a_rerun_over_an_old_json_ledger_writes_the_same_bytes(tmp_path, monkeyp
     summary = run([CORPUS], out, workers=1, progress=_quiet())
     assert summary.skipped == 5 and summary.new == summary.changed == 0 and summary.wrote
     assert {name: (out / name).read_bytes() for name in TABLES} == before
+
+
+def test_rows_share_their_repeated_strings_once_read_back():
+    sentence = "2020年，283个市重点项目完成投资595.92亿元，占年度任务94.9%。"
+    rows = [["d", 0, 5, "a", sentence, "r1", 1.0, None, "CNY", "exact"],
+            ["d", 9, 12, "b", sentence, "r1", 2.0, None, "CNY", "exact"]]
+    payload = {"rows": {"amount": rows}, "rejects": [], "errors": []}
+    copy = json.loads(json.dumps(payload))
+    back = _unpack(pack(payload))
+    assert back == copy and payload == copy  # the payload given is left as it was
+    assert back["rows"]["amount"][0][4] is back["rows"]["amount"][1][4]
