@@ -175,14 +175,22 @@ def batches(items: list[Item], workers: int, max_bytes: int | None = None) -> li
     small run still spreads over the workers."""
     total = sum(i.size for i in items)
     limit = max(1, min(max_bytes or BATCH_BYTES, total // max(1, 4 * workers)))
-    out, cur, size = [], [], 0
+    out, cur, size, left = [], [], 0, total  # left: the bytes not in a closed batch
     for item in items:
-        if cur and size + item.size > limit:
+        if cur and size + item.size > _tapered(limit, left, workers):
             out.append(cur)
-            cur, size = [], 0
+            cur, size, left = [], 0, left - size
         cur.append(item)
         size += item.size
     return out + [cur] if cur else out
+
+
+def _tapered(limit: int, left: int, workers: int) -> int:
+    """The batch size for what is ``left``: with several workers, the last ``workers`` full
+    batches' worth goes in quarter batches, so the workers finish within about a quarter batch
+    of each other (a 10 MB run on 2 workers otherwise idled one of them ~0.5 s at the end
+    while the other finished its last 1 MB batch)."""
+    return max(1, limit // 4) if workers > 1 and left <= workers * limit else limit
 
 
 # ---------------------------------------------------------------- the unit every engine runs
