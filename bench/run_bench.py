@@ -28,7 +28,8 @@ CONFIGS = {  # name -> run() keyword arguments
     "2 workers": dict(workers=2),
     "dask (2)": dict(engine="dask", workers=2),
 }
-STAGES = ("plan", "read", "clean", "segment", "extract", "validate", "merge", "write", "derived", "report")
+STAGES = ("plan", "read", "clean", "segment", "extract", "validate", "pack", "record", "merge", "write", "derived",
+          "report")
 PAPERS = ["衡阳日报", "湘潭日报", "株洲日报"]
 
 
@@ -57,9 +58,9 @@ def child(corpus: Path, out: Path, config: str, hooks: bool = False) -> dict:
     from pipeline.batch import Progress, run
 
     kwargs = CONFIGS.get(config, dict(workers=1))
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     summary = run([corpus], out, timed=True, hooks=hooks, progress=Progress(0, open("/dev/null", "w")), **kwargs)
-    return {"seconds": time.perf_counter() - t0, "timings": summary.timings,
+    return {"seconds": time.perf_counter() - t0, "main_cpu": time.process_time() - cpu0, "timings": summary.timings,
             "rss": {str(k): v for k, v in summary.peak_rss_mb.items()},
             "articles": summary.new + summary.changed + summary.skipped, "records": summary.records}
 
@@ -101,15 +102,15 @@ def bench_size(mb: int, configs: list[str], hooks: bool = False) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| corpus | run | s | MB/s | articles/s | × jieba.lcut | peak RSS main / workers (MB) "
-            "| plan | read | clean | segment | extract | validate | merge | write | derived | report |\n" + "|---" * 17 + "|")
+    head = ("| corpus | run | s | main CPU s | MB/s | articles/s | × jieba.lcut | peak RSS main / workers (MB) | "
+            + " | ".join(STAGES) + " |\n" + "|---" * (8 + len(STAGES)) + "|")
     lines = [head]
     for r in rows:
         t = r["timings"]
         workers = sorted(v for k, v in r["rss"].items() if k != "main")
         rss = f"{r['rss']['main']:.0f} / " + (", ".join(f"{v:.0f}" for v in workers) or "-")
         stages = " | ".join(f"{t.get(s, 0):.1f}" for s in STAGES)
-        lines.append(f"| {r['mb']:.0f} MB | {r['config']} | {r['seconds']:.1f} | {r['mb_s']:.2f} "
+        lines.append(f"| {r['mb']:.0f} MB | {r['config']} | {r['seconds']:.1f} | {r.get('main_cpu', 0):.1f} | {r['mb_s']:.2f} "
                      f"| {r['articles'] / r['seconds']:.0f} | {r['mb_s'] / r['jieba_mb_s']:.2f} | {rss} | {stages} |")
     jieba_line = ", ".join(sorted({f"{r['mb']:.0f} MB: {r['jieba_mb_s']:.2f} MB/s" for r in rows}))
     return "\n".join(lines) + f"\n\nbare jieba.lcut on the same text: {jieba_line}"

@@ -33,6 +33,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,8 @@ from .nlp import KINDS, build_nlp
 from .read import HTML_SUFFIXES, Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
-from .write import FILES, SUFFIX, CsvChunks, ParquetChunks, atomic_write, named_tables, replace_path, write_tables
+from .write import (FILES, SUFFIX, CsvChunks, ParquetChunks, RowTable, atomic_write, named_tables, replace_path,
+                    write_tables)
 
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
 PART_ROWS = 10_000  # a huge article's rows validated and stored together (~10 MB as dicts)
@@ -175,14 +177,22 @@ def batches(items: list[Item], workers: int, max_bytes: int | None = None) -> li
     small run still spreads over the workers."""
     total = sum(i.size for i in items)
     limit = max(1, min(max_bytes or BATCH_BYTES, total // max(1, 4 * workers)))
-    out, cur, size = [], [], 0
+    out, cur, size, left = [], [], 0, total  # left: the bytes not in a closed batch
     for item in items:
-        if cur and size + item.size > limit:
+        if cur and size + item.size > _tapered(limit, left, workers):
             out.append(cur)
-            cur, size = [], 0
+            cur, size, left = [], 0, left - size
         cur.append(item)
         size += item.size
     return out + [cur] if cur else out
+
+
+def _tapered(limit: int, left: int, workers: int) -> int:
+    """The batch size for what is ``left``: with several workers, the last ``workers`` full
+    batches' worth goes in quarter batches, so the workers finish within about a quarter batch
+    of each other (a 10 MB run on 2 workers otherwise idled one of them ~0.5 s at the end
+    while the other finished its last 1 MB batch)."""
+    return max(1, limit // 4) if workers > 1 and left <= workers * limit else limit
 
 
 # ---------------------------------------------------------------- the unit every engine runs
@@ -214,6 +224,16 @@ def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed
         _validate(done)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
     return BatchOutput([r for r, _, _ in done], timings, os.getpid(), rss)
+
+
+def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
+    """``process_batch`` with its results sealed (packed for the ledger) where they were made: what a
+    worker process or Dask task returns, so the main process neither packs nor unpickles rows."""
+    out = process_batch(payload, rules_dir, timed)
+    with stage(out.timings, "pack"):
+        for result in out.results:
+            result.seal()
+    return out
 
 
 def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> tuple:
@@ -370,7 +390,7 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
             while (queue or inflight) and not lost:
                 while queue and len(inflight) < limit and not (queue[0][1] and inflight):
                     items, alone = queue.popleft()
-                    inflight[pool.submit(process_batch, load_batch(items), rules_dir, timed)] = (items, alone)
+                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed)] = (items, alone)
                     if alone:
                         break  # a suspect runs by itself, so a crash names it
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -408,7 +428,7 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
     try:
         with Client(cluster or scheduler) as client:
             def submit(items):
-                return client.submit(process_batch, load_batch(items), rules_dir, timed, pure=False)
+                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, pure=False)
             limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
             yield from _bounded(submit, lambda fs: wait(fs, return_when="FIRST_COMPLETED"), batch_list, limit)
     finally:
@@ -486,7 +506,8 @@ def merge(ledger: Ledger, items: list[Item]) -> Tables:
     return Tables(frames, reject_frame, _errors(ledger, items), _ok_articles(ledger, items))
 
 
-def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False, kept: dict | None = None):
+def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False, kept: dict | None = None,
+                 frames: bool = True):
     """The run's tables from the ledger as Tables of about ``CHUNK_ROWS`` rows: articles in
     doc_id order, each chunk sorted as the whole is, so the chunks written one after another
     are the whole tables byte for byte, and memory holds one chunk. A chunk's ``articles`` are
@@ -495,18 +516,20 @@ def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False
     one chunk per stored part or two: its parts are in offset order, so a chunk holds the rows
     of one stretch of its text; the chunk says which article goes on in the next chunk
     (``Chunk.unfinished``) and which began in an earlier one (``Chunk.continued``). ``kept``:
-    what the chunks' articles share (``LazyArticles``)."""
+    what the chunks' articles share (``LazyArticles``). A chunk also holds its rows as sorted lists
+    (``Chunk.rows``, ``Chunk.reject_rows``), which CSV is written from; ``frames=False`` leaves out
+    its DataFrames (``frames`` and ``rejects`` None) for a run that needs none."""
     position = {i.doc_id: n for n, i in enumerate(items)}
     rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, None
     for doc_id, status, payload in ledger.payloads(sorted(position)):
         if n >= CHUNK_ROWS and (split_articles or status != "part"):
             unfinished = doc_id if status == "part" else None
-            yield _chunk(rows, rejects, ok, items, position, continued, unfinished, kept)
+            yield _chunk(rows, rejects, ok, items, position, continued, unfinished, kept, frames)
             rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, unfinished
         n += _add_payload(rows, rejects, payload)
         if status == "ok":
             ok.append(doc_id)
-    yield _chunk(rows, rejects, ok, items, position, continued, None, kept)
+    yield _chunk(rows, rejects, ok, items, position, continued, None, kept, frames)
 
 
 @dataclass
@@ -514,13 +537,36 @@ class Chunk(Tables):
     """Some articles' tables; a huge article's rows may be cut across chunks (``table_chunks``)."""
     continued: str | None = None   # the article whose first rows came in an earlier chunk
     unfinished: str | None = None  # the article whose rows go on in the next chunk
+    rows: dict | None = None         # kind -> the rows of ``frames`` as lists, in the same order
+    reject_rows: list | None = None  # the rows of ``rejects`` as lists, in the same order
+
+    def row_tables(self) -> dict:
+        """The chunk's mention tables and rejects by file name, as ``RowTable``s (CSV without frames)."""
+        tables = {FILES[k]: RowTable(self.rows[k], _float_columns(k)) for k in KINDS}
+        return tables | {"rejects.csv": RowTable(self.reject_rows, nan=True)}
 
 
 def _chunk(rows: dict, rejects: list, ok: list, items: list[Item], position: dict,
-           continued: str | None = None, unfinished: str | None = None, kept: dict | None = None) -> Chunk:
-    frames, reject_frame = _sorted_frames(rows, rejects)
+           continued: str | None = None, unfinished: str | None = None, kept: dict | None = None,
+           frames: bool = True) -> Chunk:
+    _sort_rows(rows, rejects)
+    kind_frames, reject_frame = _sorted_frames(rows, rejects) if frames else (None, None)
     articles = LazyArticles([items[position[d]] for d in sorted(ok, key=position.get)], kept)
-    return Chunk(frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles, continued, unfinished)
+    return Chunk(kind_frames, reject_frame, pd.DataFrame(columns=ERROR_COLUMNS), articles, continued, unfinished,
+                 rows, rejects)
+
+
+def _sort_rows(rows: dict, rejects: list) -> None:
+    """Rows in the tables' order (``_sorted_frames``' stable sorts): by doc_id, start, end; rejects by
+    doc_id, start, kind. Strings compare by code point in Python as in pandas."""
+    for kind_rows in rows.values():
+        kind_rows.sort(key=itemgetter(0, 1, 2))
+    rejects.sort(key=itemgetter(0, 2, 1))
+
+
+def _float_columns(kind: str) -> tuple[int, ...]:
+    """The columns ``records.to_frame`` makes float64 (value, value_max, except a date's TIMEX text)."""
+    return tuple(i for i, c in enumerate(records.columns(kind)) if c in ("value", "value_max") and kind != "date")
 
 
 def _add_payload(rows: dict, rejects: list, payload: dict) -> int:
@@ -603,7 +649,8 @@ def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: s
     names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
     out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
     try:
-        chunks = table_chunks(ledger, items, split_articles=True, kept=kept)
+        # CSV comes from the chunks' rows (RowTable); frames only for the derived tables or Parquet
+        chunks = table_chunks(ledger, items, split_articles=True, kept=kept, frames=hooks or fmt != "csv")
         while True:
             with stage(timings, "merge"):
                 chunk = next(chunks, None)
@@ -612,7 +659,8 @@ def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: s
             with stage(timings, "derived"):
                 extra = derived.add(chunk) if derived else {}
             with stage(timings, "write"):
-                for name, df in named_tables(chunk, extra).items():
+                tables = chunk.row_tables() | extra if fmt == "csv" else named_tables(chunk, extra)
+                for name, df in tables.items():
                     if name != "errors.csv":
                         out.add(name, df)
         with stage(timings, "derived"):
@@ -731,7 +779,8 @@ def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: Run
     progress = progress or Progress(len(p.todo))
     with progress:
         for out in run_batches(batches(p.todo, workers), rules_dir, engine, workers, scheduler, timed):
-            with _output_errors(out_dir, "cannot record finished articles in the ledger"):
+            with _output_errors(out_dir, "cannot record finished articles in the ledger"), \
+                    stage(summary.timings if timed else None, "record"):
                 if out_dir is not None:
                     _save_texts(out_dir, out.results)
                 ledger.record(out.results, version)

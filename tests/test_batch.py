@@ -169,3 +169,13 @@ def test_the_run_command_prints_the_summary(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "articles: 5 new, 0 changed, 0 skipped, 0 failed" in printed and "records: amount" in printed
     assert (tmp_path / "out" / "amounts.dta").exists()
+
+
+def test_with_several_workers_the_last_batches_are_smaller():
+    items = [batch.Item(str(i), "p", {}, "h", 10_000) for i in range(1000)]
+    one, two = batch.batches(items, 1), batch.batches(items, 2)
+    assert [i for b in one for i in b] == items == [i for b in two for i in b]
+    sizes = lambda bs: [sum(i.size for i in b) for b in bs]
+    assert max(sizes(one)) == max(sizes(two)) and len(set(sizes(one)[:-1])) == 1  # one process: no taper
+    assert max(sizes(two)[-4:]) <= max(sizes(two)) // 4 + 10_000
+    assert sum(sizes(two)[len(sizes(two)) - sizes(two)[::-1].index(max(sizes(two))):]) <= 2 * max(sizes(two))
