@@ -87,10 +87,54 @@ def to_simplified(text: str) -> str:
     """Traditional characters to simplified (OpenCC t2s) for matching, one for one so
     that offsets hold; where a phrase conversion would change the length, convert
     character by character instead."""
+    if not _may_change(text):  # most texts: no traditional character, nothing to convert
+        return text
     converted = _t2s().convert(text)
     if len(converted) == len(text):
         return converted
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def _may_change(text: str) -> bool:
+    """False only when OpenCC t2s would give the text back as it is: it holds no key of
+    OpenCC's t2s dictionaries that converts to something else (``t2s_chars``)."""
+    trigger = _trigger()
+    if trigger is None:
+        return True
+    from .t2s_chars import PHRASES
+
+    for m in trigger.finditer(text):
+        ch, at = m[0], m.start()
+        if ch in _changing_chars():
+            return True
+        for phrase in PHRASES.get(ch, ()):
+            # the anchor may stand anywhere in its phrase, even twice
+            if any(text.startswith(phrase, at - j) for j, c in enumerate(phrase) if c == ch and at >= j):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _changing_chars() -> frozenset:
+    from .t2s_chars import CHARS
+
+    return frozenset(CHARS)
+
+
+@lru_cache(maxsize=1)
+def _trigger():
+    """A pattern for the characters that may start a change: the one-character changing keys,
+    the anchors of the longer ones, and any character beyond the BMP (few in news text; a
+    class of such characters makes the engine scan slowly), checked one by one. None when
+    the installed OpenCC is not the one the table was made from: then every text is converted."""
+    import opencc
+
+    from .t2s_chars import CHARS, OPENCC_VERSION, PHRASES
+
+    if opencc.__version__ != OPENCC_VERSION:
+        return None
+    bmp = sorted(c for c in set(CHARS) | set(PHRASES) if ord(c) < 0x10000)
+    return re.compile("[" + "".join(map(re.escape, bmp)) + "\U00010000-\U0010FFFF]")
 
 
 @lru_cache(maxsize=1)
