@@ -61,7 +61,7 @@ class CleanText:
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(fold(original)))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
-    gaps = [gap for m in _OCR_DECIMAL_GAP.finditer(folded) if (gap := m.span(m.lastindex))[1] > gap[0]]
+    gaps = _decimal_gaps(folded)
     removed = _merge_spans(removed + gaps)
     pieces, offsets, pos = [], [], 0
     for start, end in removed:
@@ -72,6 +72,24 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def _decimal_gaps(text: str) -> list[tuple[int, int]]:
+    """Spans of the blanks and line breaks around decimal points (``595. 92``)."""
+    if not _blank_beside_a_dot(text):
+        return []  # the usual case, found without trying the pattern at every digit
+    return [gap for m in _OCR_DECIMAL_GAP.finditer(text) if (gap := m.span(m.lastindex))[1] > gap[0]]
+
+
+def _blank_beside_a_dot(text: str) -> bool:
+    """A gap ends just before a dot or starts just after one, and is made of blanks and line
+    breaks: without such a dot the text has no gap. Dots are few in Chinese text."""
+    i = text.find(".")
+    while i >= 0:
+        if (i and text[i - 1] in " \t\n") or text[i + 1:i + 2] in (" ", "\t", "\n"):
+            return True
+        i = text.find(".", i + 1)
+    return False
 
 
 def fold(text: str) -> str:
