@@ -59,7 +59,7 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(fold(original)))
+    folded = _ocr_zeros(to_simplified(fold(original)))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
     gaps = _decimal_gaps(folded)
     removed = _merge_spans(removed + gaps)
@@ -72,6 +72,13 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def _ocr_zeros(text: str) -> str:
+    """Letters O read for zeros inside numbers to zeros (``2O2O年``)."""
+    if "O" not in text and "o" not in text:
+        return text  # the usual case, found without trying the pattern at every character
+    return _OCR_ZERO.sub(lambda m: "0" * len(m[0]), text)
 
 
 def _decimal_gaps(text: str) -> list[tuple[int, int]]:
