@@ -59,9 +59,9 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _OCR_ZERO.sub(lambda m: "0" * len(m[0]), to_simplified(fold(original)))
+    folded = _ocr_zeros(to_simplified(fold(original)))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
-    gaps = [gap for m in _OCR_DECIMAL_GAP.finditer(folded) if (gap := m.span(m.lastindex))[1] > gap[0]]
+    gaps = _decimal_gaps(folded)
     removed = _merge_spans(removed + gaps)
     pieces, offsets, pos = [], [], 0
     for start, end in removed:
@@ -72,6 +72,31 @@ def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
     offsets.extend(range(pos, len(folded)))
     offsets.append(len(folded))
     return CleanText(original, "".join(pieces), offsets, removed)
+
+
+def _ocr_zeros(text: str) -> str:
+    """Letters O read for zeros inside numbers to zeros (``2O2O年``)."""
+    if "O" not in text and "o" not in text:
+        return text  # the usual case, found without trying the pattern at every character
+    return _OCR_ZERO.sub(lambda m: "0" * len(m[0]), text)
+
+
+def _decimal_gaps(text: str) -> list[tuple[int, int]]:
+    """Spans of the blanks and line breaks around decimal points (``595. 92``)."""
+    if not _blank_beside_a_dot(text):
+        return []  # the usual case, found without trying the pattern at every digit
+    return [gap for m in _OCR_DECIMAL_GAP.finditer(text) if (gap := m.span(m.lastindex))[1] > gap[0]]
+
+
+def _blank_beside_a_dot(text: str) -> bool:
+    """A gap ends just before a dot or starts just after one, and is made of blanks and line
+    breaks: without such a dot the text has no gap. Dots are few in Chinese text."""
+    i = text.find(".")
+    while i >= 0:
+        if (i and text[i - 1] in " \t\n") or text[i + 1:i + 2] in (" ", "\t", "\n"):
+            return True
+        i = text.find(".", i + 1)
+    return False
 
 
 def fold(text: str) -> str:
@@ -87,10 +112,54 @@ def to_simplified(text: str) -> str:
     """Traditional characters to simplified (OpenCC t2s) for matching, one for one so
     that offsets hold; where a phrase conversion would change the length, convert
     character by character instead."""
+    if not _may_change(text):  # most texts: no traditional character, nothing to convert
+        return text
     converted = _t2s().convert(text)
     if len(converted) == len(text):
         return converted
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def _may_change(text: str) -> bool:
+    """False only when OpenCC t2s would give the text back as it is: it holds no key of
+    OpenCC's t2s dictionaries that converts to something else (``t2s_chars``)."""
+    trigger = _trigger()
+    if trigger is None:
+        return True
+    from .t2s_chars import PHRASES
+
+    for m in trigger.finditer(text):
+        ch, at = m[0], m.start()
+        if ch in _changing_chars():
+            return True
+        for phrase in PHRASES.get(ch, ()):
+            # the anchor may stand anywhere in its phrase, even twice
+            if any(text.startswith(phrase, at - j) for j, c in enumerate(phrase) if c == ch and at >= j):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _changing_chars() -> frozenset:
+    from .t2s_chars import CHARS
+
+    return frozenset(CHARS)
+
+
+@lru_cache(maxsize=1)
+def _trigger():
+    """A pattern for the characters that may start a change: the one-character changing keys,
+    the anchors of the longer ones, and any character beyond the BMP (few in news text; a
+    class of such characters makes the engine scan slowly), checked one by one. None when
+    the installed OpenCC is not the one the table was made from: then every text is converted."""
+    import opencc
+
+    from .t2s_chars import CHARS, OPENCC_VERSION, PHRASES
+
+    if opencc.__version__ != OPENCC_VERSION:
+        return None
+    bmp = sorted(c for c in set(CHARS) | set(PHRASES) if ord(c) < 0x10000)
+    return re.compile("[" + "".join(map(re.escape, bmp)) + "\U00010000-\U0010FFFF]")
 
 
 @lru_cache(maxsize=1)

@@ -56,17 +56,22 @@ def decode(data: bytes, path="<bytes>") -> tuple[str, str]:
             return _universal_newlines(text), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = []
+    # the decodings compete one at a time, so that at most two whole texts are alive;
+    # the first of equal shares wins, as max() over a list of candidates would pick it
+    best = None
     for enc in DOUBLE_BYTE:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
-            candidates.append((_common_share(text), enc, text))
-    if not candidates:
+            share = _common_share(text)
+            if best is None or share > best[0]:
+                best = (share, enc, text)
+        del text
+    if best is None:
         raise ReadError(path, "not valid UTF-8, UTF-16, GB18030/GBK or Big5 text")
-    _, enc, text = max(candidates, key=lambda c: c[0])
+    _, enc, text = best
     return _universal_newlines(text), enc
 
 
@@ -81,8 +86,15 @@ def _decode_as(data: bytes, enc: str, path) -> str:
 def _common_share(text: str) -> float:
     """Share of the Chinese characters that are common ones, simplified (GB2312 level 1)
     or traditional (Big5 frequent block)."""
-    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
-    return sum(_is_common(ch) for ch in cjk) / len(cjk) if cjk else 0.0
+    counts: dict[int, int] = {}  # code point -> occurrences, over the CJK block
+    for codes in _code_blocks(text):
+        cjk, n = numpy.unique(codes[(codes >= 0x4E00) & (codes <= 0x9FFF)], return_counts=True)
+        for c, k in zip(cjk.tolist(), n.tolist()):
+            counts[c] = counts.get(c, 0) + k
+    # each distinct character classified once; integer sums, so the share is the same float
+    total = sum(counts.values())
+    common = sum(k for c, k in counts.items() if _is_common(chr(c)))
+    return common / total if total else 0.0
 
 
 def _is_common(ch: str) -> bool:
@@ -116,6 +128,8 @@ def article_from_bytes(data: bytes, path: Path | str, doc_id: str | None = None,
 
 
 def _universal_newlines(text: str) -> str:
+    if "\r" not in text:  # the usual case: no copy, and one scan instead of two
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -124,14 +138,31 @@ def _looks_like_text(text: str) -> bool:
     that happens to decode, or the wrong codec)."""
     if not text:
         return True
-    # code points through a table of the BMP, not a Python call per character
-    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-    in_bmp = codes < 0x10000
-    bad = int(numpy.count_nonzero(_bmp_junk()[codes[in_bmp]]))
-    if not in_bmp.all():  # characters beyond the BMP are rare: each distinct one classified
-        chars, counts = numpy.unique(codes[~in_bmp], return_counts=True)
-        bad += sum(n for c, n in zip(chars.tolist(), counts.tolist()) if _is_junk(chr(c)))
+    bad = sum(_junk_count(codes) for codes in _code_blocks(text))
     return bad / len(text) < 0.01
+
+
+# Code points are looked at a block of characters at a time: a whole 50 MB article as
+# 4-byte code points (and the arrays derived from them) would cost ~270 MB for a moment.
+_BLOCK_CHARS = 1 << 20
+
+
+def _code_blocks(text: str):
+    """The text's code points as uint32 arrays of at most ``_BLOCK_CHARS`` each."""
+    for i in range(0, len(text), _BLOCK_CHARS):
+        yield numpy.frombuffer(text[i:i + _BLOCK_CHARS].encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+
+
+def _junk_count(codes) -> int:
+    """How many of these code points are junk (``_is_junk``)."""
+    # code points through a table of the BMP, not a Python call per character
+    in_bmp = codes < 0x10000
+    if in_bmp.all():
+        return int(numpy.count_nonzero(_bmp_junk()[codes]))
+    bad = int(numpy.count_nonzero(_bmp_junk()[codes[in_bmp]]))
+    # characters beyond the BMP are rare: each distinct one classified
+    chars, counts = numpy.unique(codes[~in_bmp], return_counts=True)
+    return bad + sum(n for c, n in zip(chars.tolist(), counts.tolist()) if _is_junk(chr(c)))
 
 
 @lru_cache(maxsize=1)

@@ -79,3 +79,20 @@ def test_ocr_noise_inside_numbers_is_repaired(noisy, fixed):
 
 def test_ocr_letter_o_outside_numbers_stays():
     assert clean("OPPO手机和GOOD公司", SEG).text == "OPPO手机和GOOD公司"
+
+
+def test_decimal_gaps_need_a_blank_beside_a_dot():
+    import random
+
+    from pipeline import clean as C
+
+    def every_gap(text):  # the pattern tried on every text (the reference)
+        return [g for m in C._OCR_DECIMAL_GAP.finditer(text) if (g := m.span(m.lastindex))[1] > g[0]]
+
+    rng = random.Random(5)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(["1", "95", ".", " ", "\t", "\n", "亿元", "。", "a", "．"]) for _ in range(rng.randint(0, 10)))
+        assert C._decimal_gaps(text) == every_gap(text), repr(text)
+        found += bool(every_gap(text))
+    assert found > 10  # texts with gaps were among them
