@@ -301,15 +301,20 @@ def _needed_sets(source: str, flags: int = 0) -> tuple[tuple[frozenset, bool], .
     syntax both modules share); a pattern it cannot read, or may read otherwise than
     ``regex`` does (flags, POSIX classes, fuzzy counts), needs nothing: it is tried in
     every run. Lookarounds, back-references and optional parts need nothing."""
+    tree = _parse_tree(source, flags)
+    return () if tree is None else tuple(dict.fromkeys(_needs_of_sequence(tree)))
+
+
+def _parse_tree(source: str, flags: int = 0) -> list | None:
+    """The items of ``re``'s parse tree of a pattern, or None when ``re`` may read the pattern
+    otherwise than ``regex`` does (flags, POSIX classes, fuzzy counts) or cannot read it."""
     if flags & _NO_NEEDS_FLAGS or "[:" in source or regex.search(r"\{(?![\d,]*\})", source):
-        return ()
+        return None
     try:
-        tree = sre_parse.parse(source)
-    except Exception:  # noqa: BLE001 - any syntax re does not know: no needs
-        return ()
-    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
-        return ()
-    return tuple(dict.fromkeys(_needs_of_sequence(tree)))
+        parsed = sre_parse.parse(source)
+    except Exception:  # noqa: BLE001 - any syntax re does not know
+        return None
+    return None if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) else list(parsed)
 
 
 def _needs_of_sequence(items) -> list:
@@ -340,14 +345,8 @@ def _ending(source: str, flags: int = 0) -> regex.Pattern | None:
     """For a pattern that ends with a lookahead (``…亿(?=[的，]|以上|$)``): a regex that finds a
     character its matches can end with followed by one the lookahead can begin with (or the end
     of the text). No match ends where it finds nothing. None for other patterns, or when unsure."""
-    if flags & _NO_NEEDS_FLAGS or "[:" in source or regex.search(r"\{(?![\d,]*\})", source):
-        return None
-    try:
-        parsed = sre_parse.parse(source)
-    except Exception:  # noqa: BLE001 - any syntax re does not know: no check
-        return None
-    tree = list(parsed)
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) or len(tree) < 2 or tree[-1][0] is not sre.ASSERT or tree[-1][1][0] != 1:
+    tree = _parse_tree(source, flags)
+    if tree is None or len(tree) < 2 or tree[-1][0] is not sre.ASSERT or tree[-1][1][0] != 1:
         return None
     last, first = _last_class(tree[:-1]), _first_class(list(tree[-1][1][1]))
     if last is None or first is None:
