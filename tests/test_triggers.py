@@ -184,3 +184,39 @@ def test_ending_finds_where_a_match_followed_by_its_lookahead_can_end():
         assert (ending.search(text) is not None) == can_end, text
     for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)"]:
         assert _ending(unsure) is None, unsure
+
+
+def test_probe_groups_read_from_the_probe_are_the_patterns_own():
+    """``_probes`` reads each pattern's groups from the probe's regex, not from the pattern's."""
+    import regex
+
+    from pipeline.kinds import date
+    rules = load_rules("date")
+    probes = date._probes(rules)
+    checked = 0
+    for p in date.compiled_patterns(rules):
+        if not p.starts:
+            continue
+        pid, whole, names = next(spec for spec in probes[p.starts].patterns if spec[0] == p.id)
+        own = regex.compile(p.source).groupindex
+        assert [n for n, _ in names] == sorted(own, key=own.get), p.id
+        assert probes[p.starts].regex.groupindex[f"p{[s[0] for s in probes[p.starts].patterns].index(pid)}_"] == whole
+        checked += 1
+    assert checked >= 10
+
+
+def test_rules_load_restores_the_collector():
+    import gc
+
+    from pipeline import rules
+    assert gc.isenabled()
+    with rules._gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with rules._gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector switched off stays off
+    finally:
+        gc.enable()
