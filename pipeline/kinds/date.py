@@ -317,7 +317,7 @@ def _exclusion_runs(rules: RuleSet) -> tuple[regex.Pattern, regex.Pattern]:
 
 def _longest_first(cands: list[Candidate]) -> list[Candidate]:
     """Keep the longest of overlapping candidates (the earlier rule on a tie)."""
-    order = sorted([(c.start - c.end, i, c) for i, c in enumerate(cands)], key=lambda o: o[:2])
+    order = sorted([(c.start - c.end, i, c) for i, c in enumerate(cands)])  # i differs: c never compared
     starts: list[int] = []  # the taken spans, disjoint, by start
     taken: list[Candidate] = []
     for _, _, c in order:
@@ -348,6 +348,11 @@ def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
 def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") -> DateExpr:
     """A typed value from a match's named groups; ``before``/``after`` are the text around it."""
     expr, reads = _typed(groups, tables)
+    return _in_context(expr, reads, tables, before, after) if reads else expr
+
+
+def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: str) -> DateExpr:
+    """The value as the words around it change it (what ``_typed`` says it ``reads``)."""
     if reads == "cues":  # a written year: a goal (到2025年) or a comparison base (比2019年)?
         targets, not_targets, targets_after, comparisons = _cues(tables)
         target = before.endswith(targets) and not before.endswith(not_targets)
@@ -539,14 +544,18 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
 
 
 def _build(cand: Candidate, text: str, tables: dict) -> tuple[Candidate, DateExpr | None]:
+    """``build_expr`` with the 4 characters before the candidate and the 8 after it, cut from
+    the text only for the dates that read them (most take their value from the groups alone)."""
     if cand.reject:
         return cand, None
     try:
-        return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start],
-                                text[cand.end:cand.end + 8])
+        expr, reads = _typed(cand.groups, tables)
     except BadDate as exc:
         cand.reject = str(exc)
         return cand, None
+    if reads:
+        expr = _in_context(expr, reads, tables, text[max(0, cand.start - 4):cand.start], text[cand.end:cand.end + 8])
+    return cand, expr
 
 
 def _resolve(resolver: Resolver, cand: Candidate, expr: DateExpr, remember: bool) -> Mention:
