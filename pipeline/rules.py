@@ -326,7 +326,8 @@ def _needed_sets(source: str, flags: int = 0) -> tuple[tuple[frozenset, bool], .
     return () if tree is None else tuple(dict.fromkeys(_needs_of_sequence(tree)))
 
 
-def _parse_tree(source: str, flags: int = 0) -> list | None:
+@lru_cache(maxsize=256)  # read twice per pattern (``_needed_sets``, ``_ending``): parsed once
+def _parse_tree(source: str, flags: int = 0) -> tuple | None:
     """The items of ``re``'s parse tree of a pattern, or None when ``re`` may read the pattern
     otherwise than ``regex`` does (flags, POSIX classes, fuzzy counts) or cannot read it."""
     if flags & _NO_NEEDS_FLAGS or "[:" in source or regex.search(r"\{(?![\d,]*\})", source):
@@ -335,7 +336,7 @@ def _parse_tree(source: str, flags: int = 0) -> list | None:
         parsed = sre_parse.parse(source)
     except Exception:  # noqa: BLE001 - any syntax re does not know
         return None
-    return None if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) else list(parsed)
+    return None if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) else tuple(parsed)
 
 
 def _needs_of_sequence(items) -> list:
@@ -369,7 +370,7 @@ def _ending(source: str, flags: int = 0) -> regex.Pattern | None:
     tree = _parse_tree(source, flags)
     if tree is None or len(tree) < 2 or tree[-1][0] is not sre.ASSERT or tree[-1][1][0] != 1:
         return None
-    last, first = _last_class(tree[:-1]), _first_class(list(tree[-1][1][1]))
+    last, first = _last_class(list(tree[:-1])), _first_class(list(tree[-1][1][1]))
     if last is None or first is None:
         return None
     (chars, digits), (after, after_digits, spaces, at_end) = last, first
