@@ -1,0 +1,62 @@
+"""The cheaper ways of the per-article stages give what the plain ways give.
+
+The working copy's map back to the original through its removed spans (the per-character
+list is built only when asked for), compared with the list the cleaner used to build.
+"""
+from __future__ import annotations
+
+import random
+
+from pipeline import clean as clean_mod
+from pipeline.segment import get_segmenter
+
+from .conftest import CORPUS, RULES
+
+SEG = get_segmenter(str(RULES / "lexicon"))
+
+
+def _plain_offsets(folded_length: int, removed: list[tuple[int, int]]) -> list[int]:
+    """The map as ``clean`` built it before: every kept character's original index."""
+    offsets, pos = [], 0
+    for start, end in removed:
+        offsets.extend(range(pos, start))
+        pos = end
+    offsets.extend(range(pos, folded_length))
+    return offsets + [folded_length]
+
+
+def _random_breaks(rng: random.Random, n: int) -> list[tuple[int, int]]:
+    cuts = sorted(rng.sample(range(n + 1), min(n + 1, 2 * rng.randint(0, 4))))
+    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if b > a]
+    return clean_mod._merge_spans(spans)
+
+
+def test_map_through_removed_spans_is_the_offset_list():
+    rng = random.Random(11)
+    for _ in range(3000):
+        n = rng.randint(0, 40)
+        original = "".join(rng.choice("ab\n 。1") for _ in range(n))
+        removed = _random_breaks(rng, n)
+        kept = "".join(original[a:b] for a, b in zip([0] + [e for _, e in removed], [s for s, _ in removed] + [n]))
+        c = clean_mod.CleanText(original, kept, removed)
+        plain = _plain_offsets(n, removed)
+        assert c.offsets == plain, removed
+        assert [c.original_index(i) for i in range(len(kept) + 1)] == plain, removed
+        for start in range(len(kept) + 1):
+            for end in range(start - 1, len(kept) + 1):
+                want = (plain[start], plain[start]) if end <= start else (plain[start], plain[end - 1] + 1)
+                assert c.to_original(start, end) == want
+        breaks = [0 < i < len(kept) and plain[i] != plain[i - 1] + 1 for i in range(-1, len(kept) + 2)]
+        assert [c.is_repaired_break(i) for i in range(-1, len(kept) + 2)] == breaks
+
+
+def test_clean_keeps_the_same_map_on_real_text():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["今年以来，全市项目建设取得新进展，已经有28个省重\n\n点项目全部开工建设。增长595. 92亿元，另有3\n.5%"]
+    for original in texts:
+        c = clean_mod.clean(original, SEG)
+        assert len(c.offsets) == len(c.text) + 1
+        assert c.offsets == _plain_offsets(len(original), c.breaks)
+        folded = clean_mod._ocr_zeros(clean_mod.to_simplified(clean_mod.fold(original)))
+        assert "".join(folded[i] for i in c.offsets[:-1]) == c.text
+        assert [c.original_index(i) for i in range(len(c.text) + 1)] == c.offsets
