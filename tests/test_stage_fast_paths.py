@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 from pipeline import clean as clean_mod
+from pipeline import nlp as nlp_mod
 from pipeline.segment import get_segmenter
 
 from .conftest import CORPUS, RULES
@@ -60,3 +61,49 @@ def test_clean_keeps_the_same_map_on_real_text():
         folded = clean_mod._ocr_zeros(clean_mod.to_simplified(clean_mod.fold(original)))
         assert "".join(folded[i] for i in c.offsets[:-1]) == c.text
         assert [c.original_index(i) for i in range(len(c.text) + 1)] == c.offsets
+
+
+def _plain_token_bounds(text: str, words: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """Offsets word by word, and a sentence after every word but the last ending in a break."""
+    starts, ends, pos = [], [], 0
+    for word in words:
+        starts.append(pos)
+        pos += len(word)
+        ends.append(pos)
+    firsts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w and w[-1] in nlp_mod._SENTENCE_BREAK]
+    return starts, ends, firsts
+
+
+def _texts_for_tokens() -> list[str]:
+    rng = random.Random(5)
+    pool = list("。！？!?；;\n，,中国项目投资亿元12 a") + ["\U00020BB7", "\ud800", "\uffff", "\U0010FFFF", "。。"]
+    texts = ["", "a", "。", "\n", "。。！？;;\n\n", "𠮷野家。好吃吗？好\n", "end without break"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 60))) for _ in range(500)]
+    return texts + [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def test_token_bounds_are_the_word_by_word_ones():
+    assert all(ord(c) < 0x10000 for c in nlp_mod._SENTENCE_BREAK)  # the table covers the BMP
+    for text in _texts_for_tokens():
+        if not text:
+            continue
+        if "\ud800" not in text:  # jieba takes no lone surrogate (the cuts below do)
+            words = SEG.cut(text)
+            assert "".join(words) == text
+            got = nlp_mod._token_bounds(text, words)
+            assert [x.tolist() for x in got] == list(_plain_token_bounds(text, words)), text
+        # and cut anywhere, not only where jieba cuts (a break inside a word starts nothing)
+        rng = random.Random(len(text))
+        cuts = sorted(set(rng.sample(range(1, len(text)), min(len(text) - 1, 8)))) if len(text) > 1 else []
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+        got = nlp_mod._token_bounds(text, pieces)
+        assert [x.tolist() for x in got] == list(_plain_token_bounds(text, pieces)), (text, pieces)
+
+
+def test_kept_offsets_read_as_python_ints():
+    doc = nlp_mod.build_nlp().tokenizer.lean("总投资25亿元。增长12%\n第二段")
+    tokens, sentences = doc.user_data["offsets"]
+    assert list(sentences) == [(0, 8), (8, 14), (14, 17)]
+    assert all(type(x) is int for pair in [*tokens, *sentences, tokens[1], sentences[-1]] for x in pair)
+    pairs = [(s, e) for _, s, e in SEG.tokenize(doc.user_data["text"])]
+    assert tokens == pairs and tokens[1:3] == pairs[1:3] and tokens[-1] == pairs[-1]
