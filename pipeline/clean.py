@@ -79,6 +79,8 @@ class CleanText:
         return i + self._shifts[bisect.bisect_right(self._piece_starts, i) - 1]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if not self._shifts:  # nothing removed: the same offsets
+            return (start, start) if end <= start else (start, end)
         if end <= start:
             return self.original_index(start), self.original_index(start)
         return self.original_index(start), self.original_index(end - 1) + 1

@@ -9,6 +9,7 @@ import random
 
 from pipeline import clean as clean_mod
 from pipeline import nlp as nlp_mod
+from pipeline.kinds.base import ArticleContext, Offsets
 from pipeline.segment import get_segmenter
 
 from .conftest import CORPUS, RULES
@@ -107,3 +108,17 @@ def test_kept_offsets_read_as_python_ints():
     assert all(type(x) is int for pair in [*tokens, *sentences, tokens[1], sentences[-1]] for x in pair)
     pairs = [(s, e) for _, s, e in SEG.tokenize(doc.user_data["text"])]
     assert tokens == pairs and tokens[1:3] == pairs[1:3] and tokens[-1] == pairs[-1]
+
+
+def test_sentence_at_is_the_plain_lookup():
+    rng = random.Random(9)
+    for _ in range(500):
+        n = rng.randint(0, 30)
+        cuts = sorted(set(rng.sample(range(1, n), min(max(n - 1, 0), rng.randint(0, 5))))) if n > 1 else []
+        bounds = [0, *cuts, n] if n else []
+        pairs = list(zip(bounds, bounds[1:]))
+        for sentences in (pairs, Offsets([s for s, _ in pairs], [e for _, e in pairs])):
+            ctx = ArticleContext("d", "x" * n, [], sentences, SEG)
+            for pos in range(-2, n + 3):
+                plain = next((p for p in reversed(pairs) if p[0] <= pos), pairs[0]) if pairs else (0, n)
+                assert ctx.sentence_at(pos) == plain and type(ctx.sentence_at(pos)) is tuple
