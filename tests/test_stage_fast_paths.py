@@ -122,3 +122,4 @@ def test_sentence_at_is_the_plain_lookup():
             for pos in range(-2, n + 3):
                 plain = next((p for p in reversed(pairs) if p[0] <= pos), pairs[0]) if pairs else (0, n)
                 assert ctx.sentence_at(pos) == plain and type(ctx.sentence_at(pos)) is tuple
+
