@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import bisect
 import importlib
-from array import array
+import re
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import numpy
@@ -82,7 +83,7 @@ class JiebaTokenizer:
 _ORTH_CACHE_SIZE = 200_000  # words (~30 MB); vocab.strings.add finds a dropped one again
 
 
-def _keep_offsets(doc: Doc, text: str, words: list[str]):
+def _keep_offsets(doc: Doc, text: str, words: list[str]) -> list[int]:
     """What article_context needs, kept in ``doc.user_data`` from the words: walking the Doc's
     tokens and sentences again in Python (and doc.text, which joins every token) costs more than
     building the Doc. Returns the indices of the words that start a sentence."""
@@ -91,39 +92,28 @@ def _keep_offsets(doc: Doc, text: str, words: list[str]):
     if not words:
         return []
     starts, ends, firsts = _token_bounds(text, words)
-    sent_starts = starts[firsts]
-    sent_ends = numpy.append(sent_starts[1:], ends[-1:])  # as doc.sents gives them
-    doc.user_data["offsets"] = (Offsets(_int_array(starts), _int_array(ends)),
-                                Offsets(_int_array(sent_starts), _int_array(sent_ends)))
+    sent_starts = [starts[i] for i in firsts]
+    sentences = Offsets(sent_starts, sent_starts[1:] + [ends[-1]])  # as doc.sents gives them
+    doc.user_data["offsets"] = (Offsets(starts, ends), sentences)
     return firsts
 
 
-def _int_array(values: numpy.ndarray) -> array:
-    """Python's own int64 array: indexing it gives Python ints (as a list would, and unlike numpy),
-    and bisect reads it in C; building it makes no int object per token (a list of the ~1M
-    token offsets of 5 MB of text took as long again as computing them)."""
-    return array("q", values.astype(numpy.int64, copy=False).tobytes())
+_BREAK_CHAR = re.compile("[" + re.escape("".join(sorted(_SENTENCE_BREAK))) + "]")
 
 
-_BREAK_CODES = numpy.zeros(0x10000, dtype=bool)  # code point -> a sentence may start after it
-_BREAK_CODES[[ord(c) for c in _SENTENCE_BREAK]] = True  # all in the BMP (checked in the tests)
-
-
-def _token_bounds(text: str, words: list[str]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+def _token_bounds(text: str, words: list[str]) -> tuple[list[int], list[int], list[int]]:
     """Token starts and ends, and the indices of the tokens that start a sentence. jieba's
     words cover the text end to end (its own token offsets are the running sum of the word
     lengths); a sentence starts after a word that ends with a break character, found from the
-    text's break characters (~1 in 25) rather than by looking at every word. In numpy: per word
-    only its length is taken in Python."""
-    lengths = numpy.fromiter(map(len, words), dtype=numpy.int64, count=len(words))
-    ends = numpy.cumsum(lengths)
-    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-    after = numpy.flatnonzero(_BREAK_CODES[numpy.minimum(codes, 0xFFFF)]) + 1  # 0xFFFF: no break
-    i = numpy.searchsorted(ends[:-1], after)  # bisect_left; the last word starts no sentence
-    hit = i < len(ends) - 1
-    i, after = i[hit], after[hit]
-    firsts = numpy.concatenate(([0], i[ends[i] == after] + 1))
-    return ends - lengths, ends, firsts
+    text's break characters (~1 in 25) rather than by looking at every word."""
+    ends = list(accumulate(map(len, words)))
+    starts = [0, *ends[:-1]]
+    firsts, last = [0], len(words) - 1
+    for m in _BREAK_CHAR.finditer(text):
+        i = bisect.bisect_left(ends, m.end())
+        if i < last and ends[i] == m.end():
+            firsts.append(i + 1)
+    return starts, ends, firsts
 
 
 @Language.factory("newsfacts_kind", default_config={"kind": "amount", "rules_dir": str(DEFAULT_RULES_DIR)})
