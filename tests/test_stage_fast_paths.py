@@ -9,6 +9,7 @@ import random
 
 from pipeline import clean as clean_mod
 from pipeline import nlp as nlp_mod
+from pipeline import read
 from pipeline.kinds.base import ArticleContext, Offsets
 from pipeline.segment import get_segmenter
 
@@ -123,3 +124,22 @@ def test_sentence_at_is_the_plain_lookup():
                 plain = next((p for p in reversed(pairs) if p[0] <= pos), pairs[0]) if pairs else (0, n)
                 assert ctx.sentence_at(pos) == plain and type(ctx.sentence_at(pos)) is tuple
 
+
+
+def test_junk_pattern_is_the_junk_table():
+    pattern = read._bmp_junk_pattern()
+    every = "".join(map(chr, range(0x10000)))
+    assert [m.start() for m in pattern.finditer(every)] == read._bmp_junk().nonzero()[0].tolist()
+    assert [c for c in range(0x10000) if read._is_junk(chr(c))] == read._bmp_junk().nonzero()[0].tolist()
+
+
+def test_junk_share_by_pattern_is_by_code_points():
+    rng = random.Random(13)
+    pool = [chr(c) for c in [*range(0x80), 0xFEFF, 0x3000, 0xD800, 0xDFFF, 0xE000, 0xF8FF, 0xFFFF, 0x378, 0x4E00]]
+    pool += ["中"] * 3000  # junk shares around the 1% threshold
+    astral = ["\U0001F600", "\U000F0000"]
+    pools = (pool, pool + astral * 30)
+    for n in range(3000):
+        text = "".join(rng.choices(pools[n % 2], k=rng.randint(0, 300)))
+        by_code_points = sum(read._junk_count(codes) for codes in read._code_blocks(text)) / len(text) < 0.01 if text else True
+        assert read._looks_like_text(text) == by_code_points, repr(text)
