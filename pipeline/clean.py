@@ -27,7 +27,8 @@ for _keep in "，；：！？（）":
     _FOLD_TABLE.pop(ord(_keep), None)
 # str.translate looks every character up in the table, one by one; most texts hold none
 # or few of these, so only the runs that do are translated (a character class scans fast)
-_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE)) + "]+")
+_FOLDABLE_CHARS = "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE))  # a character class's inside
+_FOLDABLE = re.compile("[" + _FOLDABLE_CHARS + "]+")
 
 # A blank-line break whose left side does not end a sentence or heading.
 _BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
@@ -91,7 +92,7 @@ class CleanText:
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _ocr_zeros(to_simplified(fold(original)))
+    folded = _ocr_zeros(_fold_and_simplify(original))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
     gaps = _decimal_gaps(folded)
     removed = _merge_spans(removed + gaps)
@@ -128,6 +129,22 @@ def _blank_beside_a_dot(text: str) -> bool:
             return True
         i = text.find(".", i + 1)
     return False
+
+
+def _fold_and_simplify(text: str) -> str:
+    """``to_simplified(fold(text))``; most texts hold neither a foldable character nor one that
+    may start a t2s change, found in one scan instead of one per step."""
+    either = _foldable_or_trigger()
+    if either is not None and either.search(text) is None:
+        return text
+    return to_simplified(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _foldable_or_trigger():
+    """One character class of ``_FOLDABLE``'s and ``_trigger()``'s characters (None without a trigger)."""
+    trigger = _trigger()  # "[...]": its inside joins the foldable characters
+    return None if trigger is None else re.compile("[" + _FOLDABLE_CHARS + trigger.pattern[1:-1] + "]")
 
 
 def fold(text: str) -> str:

@@ -143,3 +143,19 @@ def test_junk_share_by_pattern_is_by_code_points():
         text = "".join(rng.choices(pools[n % 2], k=rng.randint(0, 300)))
         by_code_points = sum(read._junk_count(codes) for codes in read._code_blocks(text)) / len(text) < 0.01 if text else True
         assert read._looks_like_text(text) == by_code_points, repr(text)
+
+
+def test_one_scan_for_fold_and_t2s_is_both_steps():
+    rng = random.Random(17)
+    pool = list("中国项目投资亿元12。，\n ") + ["覆", "瞭", "沈", "龜", "１", "％", "　", "Ａ", "\U00020BB7", "反覆", "藉口"]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["".join(rng.choices(pool, k=rng.randint(0, 30))) for _ in range(3000)]
+    skipped = 0
+    for text in texts:
+        assert clean_mod._fold_and_simplify(text) == clean_mod.to_simplified(clean_mod.fold(text)), text
+        skipped += clean_mod._foldable_or_trigger().search(text) is None
+    assert skipped > 100
+    every = "".join(map(chr, range(0x20, 0x10000))) + "\U00020BB7"
+    either = clean_mod._foldable_or_trigger()
+    assert [m[0] for m in either.finditer(every)] == [
+        c for c in every if clean_mod._FOLDABLE.match(c) or clean_mod._trigger().match(c)]
