@@ -24,6 +24,7 @@ class Segmenter:
 
             self._impl = jieba.Tokenizer()
         self._retag: dict[str, str] = {}  # lexicon words whose tag the backend's dictionary overrides
+        self._word_tags: dict[str, str] = {}  # word -> its tag, for word_tags ("" when tagging it alone cannot say)
         for path in lexicon_files:
             for word, freq, tag in read_lexicon(path):
                 self.add_word(word, freq, tag)
@@ -54,10 +55,34 @@ class Segmenter:
 
         return [(p.word, p.flag) for p in jieba.posseg.POSTokenizer(self._impl).cut(text)]
 
+    def word_tags(self, words: list[str]) -> list[str] | None:
+        """The tags ``tag`` gives these words where it cuts them as tokens, or None when it cannot say.
+
+        rjieba's tag is a function of the word alone (its dictionary tag, else a character-class
+        tag), and so is the retag: tagging a word alone gives its tag wherever it is a token, when
+        the word comes back as one token (a word the HMM made may be cut apart alone: unknown).
+        Each word is tagged alone once and remembered (bounded, like every per-word table).
+        jieba's posseg tags by context: no answer for that backend."""
+        if self.backend != "rjieba":
+            return None
+        known = self._word_tags
+        tags = list(map(known.get, words))
+        if None in tags:
+            if len(known) + len(tags) > WORD_TAGS_MAX:
+                known.clear()
+            for k, word in enumerate(words):
+                if tags[k] is None:
+                    alone = self._impl.tag(word)
+                    tags[k] = known[word] = self._retag.get(word, alone[0][1]) if len(alone) == 1 else ""
+        return None if "" in tags else tags
+
     def spans_boundary(self, left: str, right: str) -> bool:
         """True when joining ``left`` and ``right`` makes a word that crosses the seam."""
         pos = len(left)
         return any(s < pos < e for _, s, e in self.tokenize(left + right))
+
+
+WORD_TAGS_MAX = 100_000  # words whose tag is remembered; a long run's vocabulary keeps growing
 
 
 def _fresh_rjieba():
