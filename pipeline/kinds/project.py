@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate
+from itertools import accumulate, compress, count, repeat
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -39,6 +40,7 @@ PAREN_PAIRS = {")": "(", "）": "（"}
 OPEN_PARENS = frozenset(PAREN_PAIRS.values())
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
+LAST_CHAR = itemgetter(-1)
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
 
 
@@ -198,11 +200,10 @@ def _config(rules) -> Config:
 
 def find(ctx: ArticleContext, rules) -> list[Mention]:
     cfg = _config(rules)
+    text = ctx.text
     mentions: list[Mention] = []
-    for cs, ce in _clauses_with_heads(ctx.text, cfg):
-        cl = _clause_tokens(ctx, cs, ce)
-        for cand in _clause_candidates(ctx.text, cl, cfg):
-            mentions.append(_to_mention(ctx.text, cand))
+    for cs, ce in _clauses_with_heads(text, cfg):
+        mentions += map(_to_mention, repeat(text), _clause_candidates(text, _clause_tokens(ctx, cs, ce), cfg))
     return mentions
 
 
@@ -312,15 +313,16 @@ def _tagged_clause(tagged: list[tuple[str, str]], start: int) -> Clause:
 
 def _clause_candidates(text: str, cl: Clause, cfg: Config) -> list[Candidate]:
     cands = []
-    last = cfg.heads_by_last
-    # most tokens cannot end a head word: test the last character before anything else
-    for i in [i for i, word in enumerate(cl.words) if word[-1] in last]:
+    # most tokens cannot end a head word: test the last character before anything else (at C speed)
+    may_end_head = map(cfg.heads_by_last.__contains__, map(LAST_CHAR, cl.words))
+    for i in compress(count(), may_end_head):
         head = _head_of(text, cl, i, cfg)
         if head:
             cands.append(_headed_candidate(text, cl, i, head, cfg))
     if len(cands) > 1:
         cands = _drop_nested(cands)
-    cands += _list_items(text, cl, cands, cfg)
+    if cfg.patterns["project.list_item"].search(text, cl.starts[0], cl.ends[-1]):
+        cands += _list_items(text, cl, cands, cfg)  # most clauses hold no separator, so no list
     return sorted(cands, key=lambda c: c.start) if len(cands) > 1 else cands
 
 
@@ -452,18 +454,18 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> 
     k = _numeric_start(text, cl, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(cl, k, g)
-    if _is_count(text, cl.starts[j], end, cl.starts[floor], facts, numeric, cfg):
+    if (facts.number or facts.count_in_first or numeric) and _is_count(text, cl.starts[j], end, cl.starts[floor],
+                                                                       facts, numeric, cfg):
         g.counted = True
         return None
     if facts.conjunction and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
         return _take(cl, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
-    if facts.stop:
+    if facts.stop or not facts.material:
         return None
-    if facts.material:
-        g.proper = g.proper or facts.proper
-        g.strong = g.strong or facts.strong
-        return _take(cl, j, g)
-    return None
+    g.proper = g.proper or facts.proper
+    g.strong = g.strong or facts.strong
+    g.start, g.first_tok = cl.starts[j], j  # _take, inline: most steps end here
+    return j - 1
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     _bound(cfg.facts)
     facts = cfg.facts[word, tag] = WordFacts(
@@ -561,8 +563,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
-    if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
-            or any(_word_is_count(w, cfg) for w in words)):
+    if (grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
                             or _place_category(cl, cand, cfg)):
@@ -571,7 +572,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
-    if not cand.quoted and any(w in cfg.role_words for w in words):
+    if not cand.quoted and not cfg.role_words.isdisjoint(words):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
@@ -585,13 +586,14 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     return ""
 
 
-def _word_is_count(word: str, cfg: Config) -> bool:
-    """A modifier word that holds a count (重大项目 no, 56个 yes); remembered per word."""
-    known = cfg.count_words.get(word)
-    if known is None:
-        _bound(cfg.count_words)
-        known = cfg.count_words[word] = cfg.count.exists(word)
-    return known
+def _any_count(words: list[str], cfg: Config) -> bool:
+    """A modifier word holds a count (重大项目 no, 56个 yes); remembered per word."""
+    counts = list(map(cfg.count_words.get, words))
+    if None in counts:
+        _bound(cfg.count_words, len(words))
+        counts = [cfg.count_words.setdefault(w, cfg.count.exists(w)) if c is None else c
+                  for w, c in zip(words, counts)]
+    return True in counts
 
 
 def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
@@ -645,16 +647,18 @@ def _governor(cl: Clause, idx: int, cfg: Config) -> str:
 
 def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
     """The words of the name before its head word, without quotes and brackets."""
-    head_start = cand.end - len(cand.head)
-    words = []
-    for k in range(cand.first_tok, len(cl.words)):
-        start = cl.starts[k]
-        if start >= head_start:
-            break
-        word = text[max(start, cand.start):min(cl.ends[k], head_start)]
-        if word and word not in QUOTES and word not in "()（）":
-            words.append(word)
-    return words
+    head_start, starts, ends = cand.end - len(cand.head), cl.starts, cl.ends
+    lo = cand.first_tok
+    hi = bisect.bisect_left(starts, head_start, lo)  # tokens lo .. hi - 1 start before the head
+    if hi <= lo:
+        return []
+    words = cl.words[lo:hi]
+    if cand.start > ends[lo]:  # never so (the name starts in its first token): cut every word
+        words = [text[max(starts[k], cand.start):min(ends[k], head_start)] for k in range(lo, hi)]
+    else:  # only the first and the last word can stick out of the name
+        words[0] = text[max(starts[lo], cand.start):min(ends[lo], head_start)]
+        words[-1] = text[max(starts[hi - 1], cand.start):min(ends[hi - 1], head_start)]
+    return [w for w in words if w not in QUOTES and w not in "()（）"]  # '' is in QUOTES too
 
 
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
@@ -701,7 +705,7 @@ def _chunks(text: str, cl: Clause, cfg: Config) -> list[tuple[int, int]]:
     """(first, last) token index of each 、-separated stretch of the clause."""
     sep, known, words = cfg.patterns["project.list_item"], cfg.separators, cl.words
     if not sep.search(text, cl.starts[0], cl.ends[-1]):
-        return [(0, len(words) - 1)]  # most clauses hold no separator, so no token can be one
+        return [(0, len(words) - 1)]  # no separator, so no token can be one
     words_set = set(words)
     _bound(known, len(words_set.difference(known)))  # before, so that all of this clause's words stay
     for word in words_set.difference(known):
