@@ -24,7 +24,6 @@ class Segmenter:
 
             self._impl = jieba.Tokenizer()
         self._retag: dict[str, str] = {}  # lexicon words whose tag the backend's dictionary overrides
-        self._word_tags: dict[str, str] = {}  # word -> its tag, for word_tags ("" when tagging it alone cannot say)
         for path in lexicon_files:
             for word, freq, tag in read_lexicon(path):
                 self.add_word(word, freq, tag)
@@ -55,34 +54,24 @@ class Segmenter:
 
         return [(p.word, p.flag) for p in jieba.posseg.POSTokenizer(self._impl).cut(text)]
 
-    def word_tags(self, words: list[str]) -> list[str] | None:
-        """The tags ``tag`` gives these words where it cuts them as tokens, or None when it cannot say.
-
-        rjieba's tag is a function of the word alone (its dictionary tag, else a character-class
-        tag), and so is the retag: tagging a word alone gives its tag wherever it is a token, when
-        the word comes back as one token (a word the HMM made may be cut apart alone: unknown).
-        Each word is tagged alone once and remembered (bounded, like every per-word table).
-        jieba's posseg tags by context: no answer for that backend."""
+    def tag_columns(self, text: str) -> tuple[list[str], list[str]]:
+        """``tag``'s words and tags as two lists. For rjieba without a Python step per word:
+        the pairs are unzipped at C speed, and the retag looked at only when one of its words is there."""
         if self.backend != "rjieba":
-            return None
-        known = self._word_tags
-        tags = list(map(known.get, words))
-        if None in tags:
-            if len(known) + len(tags) > WORD_TAGS_MAX:
-                known.clear()
-            for k, word in enumerate(words):
-                if tags[k] is None:
-                    alone = self._impl.tag(word)
-                    tags[k] = known[word] = self._retag.get(word, alone[0][1]) if len(alone) == 1 else ""
-        return None if "" in tags else tags
+            tagged = self.tag(text)
+            return [w for w, _ in tagged], [t for _, t in tagged]
+        tagged = self._impl.tag(text)
+        if not tagged:
+            return [], []
+        words, tags = map(list, zip(*tagged))
+        if not self._retag.keys().isdisjoint(words):
+            tags = [self._retag.get(w, t) for w, t in zip(words, tags)]
+        return words, tags
 
     def spans_boundary(self, left: str, right: str) -> bool:
         """True when joining ``left`` and ``right`` makes a word that crosses the seam."""
         pos = len(left)
         return any(s < pos < e for _, s, e in self.tokenize(left + right))
-
-
-WORD_TAGS_MAX = 100_000  # words whose tag is remembered; a long run's vocabulary keeps growing
 
 
 def _fresh_rjieba():

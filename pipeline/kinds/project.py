@@ -282,29 +282,8 @@ class Clause:
 
 
 def _clause_tokens(ctx: ArticleContext, start: int, end: int) -> Clause:
-    """The words and tags of the clause text[start:end].
-
-    The article's tokens already hold the clause's words: jieba cuts each run of its word
-    characters on its own, a clause boundary (，。…) is no such character, so where the article's
-    tokens start at the clause start, cover it end to end and end at its end, tagging the clause
-    would cut the same words. A word's tag depends on the word alone (``Segmenter.word_tags``).
-    Else (another backend, a word tagging alone cannot answer for) the clause is tagged."""
-    starts, ends = ctx._token_starts, ctx._token_ends
-    a = bisect.bisect_left(starts, start)
-    b = bisect.bisect_left(ends, end, a)
-    if b < len(ends) and ends[b] == end and starts[a] == start:
-        s, e = starts[a:b + 1], ends[a:b + 1]
-        if s[1:] == e[:-1]:  # no gap between tokens (jieba's never have one)
-            words = list(map(ctx.text.__getitem__, map(slice, s, e)))
-            tags = ctx.segmenter.word_tags(words)
-            if tags is not None:
-                return Clause(words, tags, s, e)
-    return _tagged_clause(ctx.segmenter.tag(ctx.text[start:end]), start)
-
-
-def _tagged_clause(tagged: list[tuple[str, str]], start: int) -> Clause:
-    """A Clause from the (word, tag) pairs of the clause starting at ``start``."""
-    words, tags = [w for w, _ in tagged], [t for _, t in tagged]
+    """The words and tags of the clause text[start:end], and where each word starts and ends."""
+    words, tags = ctx.segmenter.tag_columns(ctx.text[start:end])
     bounds = list(accumulate(map(len, words), initial=start))
     return Clause(words, tags, bounds[:-1], bounds[1:])
 
