@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, compress, count, filterfalse, repeat
 from operator import itemgetter
 from dataclasses import dataclass, field
 
@@ -57,6 +57,8 @@ class WordFacts:
     material: bool  # may extend a name
     proper: bool  # a company, place or brand name
     strong: bool  # a place, person or organisation name
+    plain: bool  # none of closer, numeric_end, number, count_in_first, conjunction: stop or material decides
+    takes: bool  # material and no stop word
 
 
 @dataclass(slots=True)
@@ -147,6 +149,7 @@ class Config:
     facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts
     count_words: dict = field(default_factory=dict)  # word -> it holds a count
     separators: dict = field(default_factory=dict)  # word -> it is a list separator
+    quoted_starts: dict = field(default_factory=dict)  # character -> a project.quoted match may start with it
     heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
@@ -344,7 +347,8 @@ def _headed_candidate(text: str, cl: Clause, i: int, head: str, cfg: Config) -> 
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
         cand.left_word = _governor(cl, grow.left_idx, cfg)
-    _quoted_name_alone(cl, i, grow, cand)
+    if grow.inside_quote:
+        _quoted_name_alone(cl, i, grow, cand)
     _unquote_whole(text, cl, i, cand, cfg)
     cand.reject = _verdict(text, cl, cand, grow, cfg)
     return cand
@@ -360,11 +364,23 @@ def _quoted_name_alone(cl: Clause, i: int, grow: Growth, cand: Candidate) -> Non
 
 def _unquote_whole(text: str, cl: Clause, i: int, cand: Candidate, cfg: Config) -> None:
     """When quotes wrap the whole name (打造“科创走廊”) they stay outside the span."""
-    if i + 1 < len(cl.words) and cfg.patterns["project.quoted"].fullmatch(text[cand.start:cl.ends[i + 1]]):
+    if i + 1 >= len(cl.words) or not _may_start_quoted(text[cand.start], cfg):
+        return  # most names start with a character no quoted name starts with (a quote, in the rule file)
+    if cfg.patterns["project.quoted"].fullmatch(text[cand.start:cl.ends[i + 1]]):
         cand.start += 1
         cand.first_tok += 1
         cand.rule_id = "project.quoted"
         cand.quoted = True
+
+
+def _may_start_quoted(char: str, cfg: Config) -> bool:
+    """A project.quoted match can start with this character: a partial match of it alone says
+    whether some text starting with it could match; remembered per character."""
+    known = cfg.quoted_starts.get(char)
+    if known is None:
+        _bound(cfg.quoted_starts)
+        known = cfg.quoted_starts[char] = cfg.patterns["project.quoted"].fullmatch(char, partial=True) is not None
+    return known
 
 
 # ---------------------------------------------------------------- growing a name
@@ -393,10 +409,18 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         j = _enter_open_quote(cl, j, floor, g)
     if j >= floor and words[j] in cfg.before_head_words and j + 1 == g.first_tok:
         j = _take(cl, j, g)  # 锂电池扩建项目: right before the head, 扩建 is part of the name
+    tags, facts_of = cl.tags, cfg.facts
     while j >= floor:
-        step = _step(text, cl, j, floor, g, cfg)
+        facts = facts_of.get((words[j], tags[j])) or _word_facts(words[j], tags[j], cfg)
+        if facts.plain and facts.takes:  # most steps: name material the word alone lets in (_step, inline)
+            g.proper = g.proper or facts.proper
+            g.strong = g.strong or facts.strong
+            g.start, g.first_tok = cl.starts[j], j
+            j -= 1
+            continue
+        step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
         if step is None:
-            g.left_word, g.left_idx, g.left_tag = words[j], j, cl.tags[j]
+            g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
             break
         j = step
     if j < floor and floor > 0:
@@ -420,10 +444,10 @@ def _enter_open_quote(cl: Clause, j: int, floor: int, g: Growth) -> int:
     return j
 
 
-def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> int | None:
-    """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop."""
-    word, tag, end = cl.words[j], cl.tags[j], cl.ends[j]
-    facts = cfg.facts.get((word, tag)) or _word_facts(word, tag, cfg)
+def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts, cfg: Config) -> int | None:
+    """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop.
+    ``facts``: the token's WordFacts."""
+    word, end = cl.words[j], cl.ends[j]
     k = _quoted_or_paren(cl, j, floor) if facts.closer else None
     if k is not None:
         g.quoted = g.quoted or word in CLOSE_QUOTES
@@ -439,24 +463,26 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> 
         return None
     if facts.conjunction and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
         return _take(cl, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
-    if facts.stop or not facts.material:
+    if not facts.takes:
         return None
     g.proper = g.proper or facts.proper
     g.strong = g.strong or facts.strong
-    g.start, g.first_tok = cl.starts[j], j  # _take, inline: most steps end here
-    return j - 1
+    return _take(cl, j, g)
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     _bound(cfg.facts)
+    closer = bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word))
+    number = tag == "m" or bool(NUMBER.fullmatch(word))
+    numeric_end = cfg.numeric_end.can_end(word[-1])
+    count_in_first = len(word) > 1 and cfg.count.can_end(word[0])
+    conjunction = word in ("和", "及")
+    stop = word in cfg.stop_words or word.isspace()
+    material = word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags
     facts = cfg.facts[word, tag] = WordFacts(
-        closer=bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)),
-        number=tag == "m" or bool(NUMBER.fullmatch(word)),
-        numeric_end=cfg.numeric_end.can_end(word[-1]),
-        count_in_first=len(word) > 1 and cfg.count.can_end(word[0]),
-        conjunction=word in ("和", "及"),
-        stop=word in cfg.stop_words or word.isspace(),
-        material=word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags,
+        closer, number, numeric_end, count_in_first, conjunction, stop, material,
         proper=_has_proper(word, tag, cfg.proper_tags, cfg),
-        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg))
+        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg),
+        plain=not (closer or number or numeric_end or count_in_first or conjunction),
+        takes=material and not stop)
     return facts
 
 
@@ -545,9 +571,9 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     if (grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
-                            or _place_category(cl, cand, cfg)):
+                            or (cand.head in cfg.place_category_heads and _place_category(cl, cand, cfg))):
         return "generic"
-    if _is_policy(text, cand, words, cfg):
+    if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
@@ -584,8 +610,6 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
 def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
     """``郴州市重点项目``, ``长沙项目``: a place and class words before 项目 name a category of
     the place's projects, not one project (as 省重点项目 does)."""
-    if cand.head not in cfg.place_category_heads:
-        return False
     head_start = cand.end - len(cand.head)
     for k in range(cand.first_tok, len(cl.words)):
         start = cl.starts[k]
@@ -597,15 +621,16 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
     return True
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
     """A phase or number alone does not distinguish a name (一期工程, 二期项目)."""
-    return all(cfg.ordinal.forward.fullmatch(w) for w in words)
+    return all(map(cfg.ordinal.forward.fullmatch, words))
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
     """Only class words (重大, 省, 产业 …) before the head, or a category such as 物流园区."""
-    specific = [w for w in words if w not in cfg.generic_words]
-    if not specific or "".join(words) in cfg.generic_words:
+    specific = list(filterfalse(cfg.generic_words.__contains__, words))
+    joined = "".join(words)
+    if not specific or joined in cfg.generic_words:
         return True
-    return "".join(specific) + head in cfg.generic_heads or "".join(words) + head in cfg.generic_heads
+    return "".join(specific) + head in cfg.generic_heads or joined + head in cfg.generic_heads
 
 
 
@@ -641,8 +666,7 @@ def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
 
 
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
-    if cand.head not in cfg.policy_heads:
-        return False
+    """Words of a policy, not a project (a head of ``policy_heads`` only: _verdict asks)."""
     if cand.left_word in cfg.policy_verbs:
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
