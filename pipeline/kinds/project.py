@@ -686,15 +686,17 @@ def _list_items(text: str, cl: Clause, cands: list[Candidate], cfg: Config) -> l
         return []
     label = _list_label(cl, chunks[-1], cands, cfg)
     headed = [c for c in cands if not c.reject or c.reject == "goal"]
-    if not label and not any(_in_chunk(c, cl, ch) for c in headed for ch in chunks):
-        return []  # neither labelled nor beside a named project
+    starts, ends = cl.starts, cl.ends  # a candidate is in chunk (lo, hi) when it ends in starts[lo] .. ends[hi]
+    if not label and not any(starts[lo] <= c.end - 1 < ends[hi] for c in headed for lo, hi in chunks):
+        return []  # neither labelled nor beside a named project (a chunk is never empty)
     head = label.head if label else _shared_head(headed, "项目")
     out = []
     for n, (lo, hi) in enumerate(chunks):
         end_tok = label.first_tok - 1 if label and n == len(chunks) - 1 else hi
         if n == len(chunks) - 1 and not label:
             continue  # an unlabelled last item runs on into the sentence
-        if any(_in_chunk(c, cl, (lo, end_tok)) for c in cands if c.rule_id != "project.list_item"):
+        if end_tok >= lo and any(starts[lo] <= c.end - 1 < ends[end_tok] for c in cands
+                                 if c.rule_id != "project.list_item"):
             continue
         item = _headless_item(text, cl, lo, end_tok, head, n == 0, label is not None, cfg)
         if item:
@@ -707,21 +709,17 @@ def _chunks(text: str, cl: Clause, cfg: Config) -> list[tuple[int, int]]:
     sep, known, words = cfg.patterns["project.list_item"], cfg.separators, cl.words
     if not sep.search(text, cl.starts[0], cl.ends[-1]):
         return [(0, len(words) - 1)]  # no separator, so no token can be one
-    words_set = set(words)
-    _bound(known, len(words_set.difference(known)))  # before, so that all of this clause's words stay
-    for word in words_set.difference(known):
-        known[word] = sep.fullmatch(word) is not None
+    is_sep = list(map(known.get, words))
+    if None in is_sep:
+        _bound(known, len(words))
+        is_sep = [known.setdefault(w, sep.fullmatch(w) is not None) if s is None else s
+                  for w, s in zip(words, is_sep)]
     chunks, lo = [], 0
-    for k in [k for k, word in enumerate(words) if known[word]]:
+    for k in compress(count(), is_sep):
         chunks.append((lo, k - 1))
         lo = k + 1
     chunks.append((lo, len(words) - 1))
     return [ch for ch in chunks if ch[0] <= ch[1]]
-
-
-def _in_chunk(cand: Candidate, cl: Clause, chunk: tuple[int, int]) -> bool:
-    lo, hi = chunk
-    return hi >= lo and cl.starts[lo] <= cand.end - 1 < cl.ends[hi]
 
 
 def _shared_head(cands: list[Candidate], default: str) -> str:
