@@ -423,7 +423,9 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         j = step
     if j < floor and floor > 0:
         g.left_word, g.left_idx = words[floor - 1], floor - 1
-    _trim_leading(cl, g, cfg)
+    first = g.first_tok
+    if first < len(words) and (words[first] in OPEN_PARENS or words[first] in cfg.joiners):
+        _trim_leading(cl, g, cfg)  # rare: most names start with a word that may start one
     return g
 
 
@@ -582,7 +584,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "goal"
     if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg) or not (named or grow.quoted)):
         return "description"
-    if _inside_book_title(text, cl, cand):
+    if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
     if cand.end - cand.start > cfg.max_chars:
         return "too long"
@@ -670,11 +672,6 @@ def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> boo
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
     joined = "".join(words)
     return quoted_head or any(w in joined for w in cfg.policy_words)
-
-
-def _inside_book_title(text: str, cl: Clause, cand: Candidate) -> bool:
-    lo = cl.starts[0]
-    return text.rfind("《", lo, cand.start) > text.rfind("》", lo, cand.start)
 
 
 # ---------------------------------------------------------------- lists
