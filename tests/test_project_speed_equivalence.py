@@ -307,3 +307,22 @@ def test_quoted_names_start_where_the_pre_test_says(texts, rules):
             else:
                 starts += 1
     assert starts > 0
+
+
+def test_a_literal_separator_is_found_as_the_rule_finds_it(texts, rules):
+    cfg = project._config(rules)
+    assert cfg.separator_literal == "、"  # the rule file's separator is a plain string
+    plain = dataclasses.replace(cfg, separator_literal=None)
+    rule = cfg.patterns["project.list_item"]
+    found = 0
+    for text in texts + EDGE_TEXTS + ["甲、乙", "、", "甲乙、"]:
+        for start in range(0, len(text) + 1, 3):
+            for end in range(start, min(len(text), start + 40) + 1, 5):
+                fast = project._has_separator(text, start, end, cfg)
+                assert fast == project._has_separator(text, start, end, plain) == bool(rule.search(text, start, end))
+                found += fast
+    assert found > 0
+    for source in ["a.b", "[、，]", "\\、", "(?i)ab", "#x", "、|，", ""]:
+        assert project._literal(regex.compile(source)) is None, source
+    assert project._literal(regex.compile("ab", regex.IGNORECASE)) is None
+    assert project._literal(regex.compile("、")) == "、"

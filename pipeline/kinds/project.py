@@ -146,6 +146,7 @@ class Config:
     head_re: regex.Pattern
     head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     boundary_run: tuple | None  # see _boundary_run
+    separator_literal: str | None  # the list separator when its rule is a plain string (、), see _literal
     patterns: dict = field(default_factory=dict)
     # per-word answers, filled as words come (the same words come back in every clause)
     facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts
@@ -185,6 +186,7 @@ def _build_config(rules) -> Config:
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         head_scan=re.compile("|".join(re.escape(h) for h in heads)),
         boundary_run=_boundary_run(pats["project.head_grow"], heads),
+        separator_literal=_literal(pats["project.list_item"]),
         patterns=pats,
         heads_by_last={h[-1]: [x for x in heads if x[-1] == h[-1]] for h in heads},
     )
@@ -274,6 +276,15 @@ def _boundary_run(boundary: regex.Pattern, heads: list[str]) -> tuple[regex.Patt
     return one, regex.compile(source[:-1], boundary.flags | regex.REVERSE)
 
 
+def _literal(pattern: regex.Pattern) -> str | None:
+    """The text a rule matches when it is a plain string with the default flags, else None: then
+    ``text.find(literal, pos, endpos) >= 0`` says what ``pattern.search(text, pos, endpos)`` says, cheaper."""
+    source = pattern.pattern
+    if not source or any(c in source for c in ".^$*+?{}[]\\|()#") or pattern.flags != regex.compile(source).flags:
+        return None
+    return source
+
+
 @dataclass(slots=True)
 class Clause:
     """The tokens of one clause as parallel lists: no object per token (a clause has ~20 tokens,
@@ -303,9 +314,16 @@ def _clause_candidates(text: str, cl: Clause, cfg: Config) -> list[Candidate]:
             cands.append(_headed_candidate(text, cl, i, head, cfg))
     if len(cands) > 1:
         cands = _drop_nested(cands)
-    if cfg.patterns["project.list_item"].search(text, cl.starts[0], cl.ends[-1]):
+    if _has_separator(text, cl.starts[0], cl.ends[-1], cfg):
         cands += _list_items(text, cl, cands, cfg)  # most clauses hold no separator, so no list
     return sorted(cands, key=lambda c: c.start) if len(cands) > 1 else cands
+
+
+def _has_separator(text: str, start: int, end: int, cfg: Config) -> bool:
+    """A list separator in text[start:end]."""
+    if cfg.separator_literal is not None:
+        return text.find(cfg.separator_literal, start, end) >= 0
+    return cfg.patterns["project.list_item"].search(text, start, end) is not None
 
 
 def _head_of(text: str, cl: Clause, i: int, cfg: Config) -> str:
