@@ -472,8 +472,9 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     if k is not None:
         g.quoted = g.quoted or word in CLOSE_QUOTES
         return _take(cl, k, g)
-    # most words cannot end a capacity, ordinal or count: their last character says so
-    numeric = facts.numeric_end and cfg.numeric_end.exists(text, cl.starts[floor], end)
+    # most words cannot end a capacity, ordinal or count: their last character says so (and when
+    # it can, EndRule.exists would ask can_end again: the reverse match is asked directly)
+    numeric = facts.numeric_end and cfg.numeric_end.backward.match(text, cl.starts[floor], end) is not None
     k = _numeric_start(text, cl, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(cl, k, g)
