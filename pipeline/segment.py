@@ -63,7 +63,7 @@ class Segmenter:
         a tag that depends on the word alone (its dictionary tag, else a character-class tag; the
         retag is per word too). So the words come from ``cut`` and the tags from a table of the
         words seen, each tagged alone once; a word that tagging alone does not give back whole
-        (one the HMM made) leaves the table no answer, and then the text is tagged."""
+        (最多 comes back as 最/多) leaves the table no answer, and then the text is tagged."""
         if self.backend == "rjieba":
             words = self._impl.cut(text)
             tags = self._known_tags(words)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, filterfalse
 from operator import itemgetter
-from dataclasses import dataclass, field
 
 import pandas as pd
 import regex
@@ -489,7 +489,10 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     g.proper = g.proper or facts.proper
     g.strong = g.strong or facts.strong
     return _take(cl, j, g)
+
+
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
+    """What the word and tag alone decide in a step (remembered per word and tag)."""
     _bound(cfg.facts)
     closer = bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word))
     number = tag == "m" or bool(NUMBER.fullmatch(word))
