@@ -326,3 +326,13 @@ def test_a_literal_separator_is_found_as_the_rule_finds_it(texts, rules):
         assert project._literal(regex.compile(source)) is None, source
     assert project._literal(regex.compile("ab", regex.IGNORECASE)) is None
     assert project._literal(regex.compile("、")) == "、"
+
+
+def test_a_name_of_letters_and_digits_holds_nothing_to_strip():
+    """normalise_name (and find) skip the substitution for an alnum name: no character that
+    STRIP_FROM_NAME removes is a letter or digit, over all of Unicode."""
+    strip = project.STRIP_FROM_NAME
+    removed = [c for c in map(chr, range(0x110000)) if strip.match(c)]
+    assert len(removed) > 10 and not any(c.isalnum() for c in removed)
+    assert project.normalise_name("湘潭智造谷项目") == "湘潭智造谷项目"
+    assert project.normalise_name("“湘潭 智造谷”") == "湘潭智造谷"

@@ -209,16 +209,20 @@ def find(ctx: ArticleContext, rules) -> list[Mention]:
     cfg = _config(rules)
     text = ctx.text
     mentions: list[Mention] = []
-    strip = STRIP_FROM_NAME.sub  # normalise_name, inline: one call less per mention
+    strip = STRIP_FROM_NAME.sub
     for cs, ce in _clauses_with_heads(text, cfg):
         for c in _clause_candidates(text, _clause_tokens(ctx, cs, ce), cfg):
-            mentions.append(Mention(c.start, c.end, c.rule_id, {"name": strip("", text[c.start:c.end]), "head": c.head},
-                                    c.reject))
+            name = text[c.start:c.end]
+            if not name.isalnum():  # normalise_name, inline: one call less per mention
+                name = strip("", name)
+            mentions.append(Mention(c.start, c.end, c.rule_id, {"name": name, "head": c.head}, c.reject))
     return mentions
 
 
 def normalise_name(span_text: str) -> str:
     """The ``name`` column: the span without quotes, whitespace or page breaks."""
+    if span_text.isalnum():
+        return span_text  # most names: no character to strip is a letter or digit, so none is there
     return STRIP_FROM_NAME.sub("", span_text)
 
 
