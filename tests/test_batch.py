@@ -179,3 +179,47 @@ def test_with_several_workers_the_last_batches_are_smaller():
     assert max(sizes(one)) == max(sizes(two)) and len(set(sizes(one)[:-1])) == 1  # one process: no taper
     assert max(sizes(two)[-4:]) <= max(sizes(two)) // 4 + 10_000
     assert sum(sizes(two)[len(sizes(two)) - sizes(two)[::-1].index(max(sizes(two))):]) <= 2 * max(sizes(two))
+
+
+def _without_early_outputs(monkeypatch):
+    """The plain way: every output written from the ledger after the last batch."""
+    monkeypatch.setattr(batch, "_early_outputs", lambda *args, **kwargs: None)
+
+
+@pytest.mark.parametrize("hooks", [True, False])
+def test_outputs_written_while_the_batches_run_are_those_written_after(tmp_path, corpus, monkeypatch, hooks):
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)  # one article per batch
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 7)   # chunks written between the batches
+    written, at_record = [], []  # chunks written; how many when each batch was recorded
+    real_add, real_record = batch._StreamedWriter.add, batch.Ledger.record
+    monkeypatch.setattr(batch._StreamedWriter, "add", lambda self, chunk: (written.append(1), real_add(self, chunk)))
+    monkeypatch.setattr(batch.Ledger, "record", lambda self, *a: (at_record.append(len(written)), real_record(self, *a)))
+    early, plain = tmp_path / "early", tmp_path / "plain"
+    shutil.copytree(corpus, tmp_path / "first")  # a first run on 3 articles, then on them, 2 more and a new one
+    for path in sorted((tmp_path / "first").glob("00[34]*.txt")):
+        path.unlink()
+    run([tmp_path / "first"], early, progress=_quiet(), hooks=hooks, workers=1)
+    shutil.copytree(early, plain)
+    (corpus / "0025_extra.txt").write_text("今年计划投资3亿元，同比增长15%。", encoding="utf-8")  # between 001 and 002
+    written.clear(), at_record.clear()
+    summary = run([corpus], early, progress=_quiet(), hooks=hooks, workers=1)
+    assert (summary.new, summary.skipped) == (3, 3) and len(at_record) == 3
+    assert 0 < at_record[-1] < len(written)  # some chunks were written before the last batch, some after
+    _without_early_outputs(monkeypatch)
+    written.clear(), at_record.clear()
+    run([corpus], plain, progress=_quiet(), hooks=hooks, workers=1)
+    assert at_record == [0, 0, 0] and written
+    for name in TABLES + (["facts.csv", "projects_index.csv"] if hooks else []):
+        assert _read(early, name) == _read(plain, name), name
+    assert not list(early.glob(".newsfacts-tmp-*"))
+
+
+def test_the_batches_go_in_doc_id_order(tmp_path, corpus, monkeypatch):
+    """The order the tables are written in, so the outputs can be written as the batches come."""
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)
+    sent = []
+    real = batch.load_batch
+    monkeypatch.setattr(batch, "load_batch", lambda items: (sent.extend(i.doc_id for i in items), real(items))[1])
+    (corpus / "0025_extra.txt").write_text("今年计划投资3亿元。", encoding="utf-8")
+    run([corpus], tmp_path / "out", progress=_quiet(), hooks=False, workers=1)
+    assert len(sent) == 6 and sent == sorted(sent)
