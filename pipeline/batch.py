@@ -53,6 +53,7 @@ from .write import (FILES, SUFFIX, CsvChunks, ParquetChunks, RowTable, atomic_wr
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
 PART_ROWS = 10_000  # a huge article's rows validated and stored together (~10 MB as dicts)
 CHUNK_ROWS = 20_000  # rows of the output tables built and written together (~20 MB)
+RENDERED_BYTES = 64 * 1024 * 1024  # CSV text of articles recorded, held until the earlier batches are written
 KEEP_BYTES = 4 * 1024 * 1024  # an article file this big, once read, is kept for the next stage (LazyArticles)
 TMP_PREFIX = ".newsfacts-tmp-"
 TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
@@ -213,8 +214,10 @@ def load_batch(items: list[Item]) -> list[tuple[Item, bytes | str]]:
     return out
 
 
-def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
-    """Read, clean, segment, extract and validate a batch of articles (in any process)."""
+def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False,
+                  render: bool = False) -> BatchOutput:
+    """Read, clean, segment, extract and validate a batch of articles (in any process); with
+    ``render``, each article's rows also as CSV text (``render_csv``)."""
     timings = {} if timed else None
     build_nlp(rules_dir)  # once per process (cached): jieba's dictionary and the rules
     done = []  # (result, rows per kind as dicts, text)
@@ -222,14 +225,46 @@ def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed
         done.append(_process_article(item, data, rules_dir, timings))
     with stage(timings, "validate"):
         _validate(done)
+    if render:
+        with stage(timings, "write"):
+            for result, _, _ in done:
+                result.csv = render_csv(result)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
     return BatchOutput([r for r, _, _ in done], timings, os.getpid(), rss)
 
 
-def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})  # what the ledger gives back as they were
+
+
+def render_csv(result: ArticleResult) -> dict[str, str] | None:
+    """An article's rows as the CSV tables' text (file name -> text): its rows sorted as the tables
+    are (doc_id, start, end; rejects doc_id, start, kind: within one article, by start, end or start,
+    kind, stable), through ``RowTable``, so the articles' texts in doc_id order are the tables that
+    ``table_chunks`` makes from the ledger. Made where the batch ran: in a worker process, in
+    parallel, rather than the main process unpacking, sorting and writing every row. None (the
+    rows are read from the ledger then) for a huge article's parts, or a cell that the ledger
+    would not give back as it is (a tuple, a numpy number), or a row of another doc_id."""
+    if result.parts is not None or not _plain_rows(result):
+        return None
+    texts = {FILES[k]: RowTable(sorted(result.rows[k], key=itemgetter(1, 2)), _float_columns(k)).to_csv()
+             for k in KINDS}
+    texts["rejects.csv"] = RowTable(sorted(result.rejects, key=itemgetter(2, 1)), nan=True).to_csv()
+    return texts
+
+
+def _plain_rows(result: ArticleResult) -> bool:
+    for rows in [*result.rows.values(), result.rejects]:
+        for row in rows:
+            if row[0] != result.doc_id or not PLAIN_TYPES.issuperset(map(type, row)):
+                return False
+    return True
+
+
+def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False,
+                         render: bool = False) -> BatchOutput:
     """``process_batch`` with its results sealed (packed for the ledger) where they were made: what a
     worker process or Dask task returns, so the main process neither packs nor unpickles rows."""
-    out = process_batch(payload, rules_dir, timed)
+    out = process_batch(payload, rules_dir, timed, render)
     with stage(out.timings, "pack"):
         for result in out.results:
             result.seal()
@@ -358,18 +393,19 @@ def _validate_through_schema(kind: str, done: list[tuple], rows: list[list], tex
 
 
 def run_batches(batch_list: list[list[Item]], rules_dir: str, engine: str = "local", workers: int = 1,
-                scheduler: str | None = None, timed: bool = False):
-    """Yield a BatchOutput per batch, in completion order, from the engine asked for."""
+                scheduler: str | None = None, timed: bool = False, render: bool = False):
+    """Yield a BatchOutput per batch, in completion order, from the engine asked for (``render``:
+    with the articles' CSV text, ``render_csv``)."""
     if engine == "dask":
-        yield from _dask(batch_list, rules_dir, workers, scheduler, timed)
+        yield from _dask(batch_list, rules_dir, workers, scheduler, timed, render)
     elif workers <= 1 or len(batch_list) <= 1:
         for items in batch_list:
-            yield process_batch(load_batch(items), rules_dir, timed)
+            yield process_batch(load_batch(items), rules_dir, timed, render)
     else:
-        yield from _processes(batch_list, rules_dir, workers, timed)
+        yield from _processes(batch_list, rules_dir, workers, timed, render)
 
 
-def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
+def _processes(batch_list, rules_dir: str, workers: int, timed: bool, render: bool = False):
     """A pool of ``workers`` processes. A worker that dies (a hard crash in a C extension, the
     OOM killer, os._exit) breaks the whole pool and every batch in flight with it, so the pool
     is started again and those batches run once more, each alone: a batch that crashes alone
@@ -390,7 +426,8 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
             while (queue or inflight) and not lost:
                 while queue and len(inflight) < limit and not (queue[0][1] and inflight):
                     items, alone = queue.popleft()
-                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed)] = (items, alone)
+                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed,
+                                         render)] = (items, alone)
                     if alone:
                         break  # a suspect runs by itself, so a crash names it
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -416,7 +453,7 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
         queue.extendleft(reversed(retry))
 
 
-def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool):
+def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool, render: bool = False):
     import logging
 
     from distributed import Client, LocalCluster, wait
@@ -428,7 +465,7 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
     try:
         with Client(cluster or scheduler) as client:
             def submit(items):
-                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, pure=False)
+                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, render, pure=False)
             limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
             yield from _bounded(submit, lambda fs: wait(fs, return_when="FIRST_COMPLETED"), batch_list, limit)
     finally:
@@ -558,6 +595,15 @@ class _Chunker:
         """The last chunk (maybe empty)."""
         return self._chunk(None)
 
+    def flush(self) -> Chunk | None:
+        """The rows fed so far as a chunk, if any, to write before rows that come another way
+        (CSV without frames only: a chunk cut anywhere between articles gives the same bytes)."""
+        if not any(self.rows.values()) and not self.rejects:
+            return None
+        chunk = self._chunk(None)
+        self._start(None)
+        return chunk
+
     def _chunk(self, unfinished: str | None) -> Chunk:
         return _chunk(self.rows, self.rejects, self.ok, self.items, self.position, self.continued, unfinished,
                       self.kept, self.frames)
@@ -682,7 +728,12 @@ class EarlyOutputs:
     end (10 MB: ~1 s with a core idle); now it overlaps the workers' last batches. Everything
     goes into a temporary folder that ``write_outputs`` renames into place at the end, as before.
     An error while writing (a full disk) is raised by ``finish``, after every batch was recorded,
-    as when the outputs were written at the end."""
+    as when the outputs were written at the end.
+
+    CSV without the derived tables (``renders``): the batches bring each article's CSV text
+    (``render_csv``), written as it is rather than unpacked from the ledger, sorted and formatted
+    again in this process; the rest (articles of earlier runs, a huge article's parts, texts beyond
+    ``RENDERED_BYTES`` waiting for an earlier batch) comes from the ledger as above."""
 
     def __init__(self, out_dir: Path, ledger: Ledger, items: list[Item], todo: list[Item], fmt: str,
                  timings, hooks: bool):
@@ -694,10 +745,16 @@ class EarlyOutputs:
         self.next = 0  # self.chunker.order[:next] were fed
         self.writer: _StreamedWriter | None = None  # made with the first chunk to write
         self.error: Exception | None = None
+        self.renders = fmt == "csv" and not hooks
+        self.rendered: dict[str, dict] = {}  # doc_id -> its CSV text (``render_csv``), until written
+        self.held = 0  # the characters in ``rendered``
 
-    def advance(self, recorded=()) -> None:
-        """Feed the articles now in the ledger, up to the first one still waiting for its batch."""
-        self.waiting.difference_update(recorded)
+    def advance(self, results=()) -> None:
+        """Take the results just recorded, then feed the articles now in the ledger, up to the first
+        one still waiting for its batch."""
+        for r in results:
+            self.waiting.discard(r.doc_id)
+            self._hold(r)
         order, stop = self.chunker.order, self.next
         while stop < len(order) and order[stop] not in self.waiting:
             stop += 1
@@ -709,8 +766,40 @@ class EarlyOutputs:
                 self.discard()
         self.next = stop
 
+    def _hold(self, result: ArticleResult) -> None:
+        texts = result.csv if self.renders else None
+        if texts is None:
+            self.rendered.pop(result.doc_id, None)
+            return
+        size = sum(map(len, texts.values()))
+        if self.held + size <= RENDERED_BYTES:  # beyond: read from the ledger when its turn comes
+            self.rendered[result.doc_id] = texts
+            self.held += size
+
     def _feed(self, doc_ids: list[str]) -> None:
-        payloads = self.ledger.payloads(doc_ids)
+        """The articles' rows into the tables: the rendered ones' text, the others through the chunker
+        (read from the ledger a run of consecutive ones at a time)."""
+        from_ledger = []
+        for doc_id in doc_ids:
+            if doc_id not in self.rendered:
+                from_ledger.append(doc_id)
+                continue
+            self._feed_ledger(from_ledger)
+            from_ledger = []
+            with stage(self.timings, "merge"):
+                chunk = self.chunker.flush()  # the rows before it, written first
+            texts = self.rendered.pop(doc_id)
+            self.held -= sum(map(len, texts.values()))
+            writer = self._writer()
+            with stage(self.timings, "write"):
+                if chunk is not None:
+                    writer.add(chunk)
+                for name, text in texts.items():
+                    writer.out.add_text(name, text)
+        self._feed_ledger(from_ledger)
+
+    def _feed_ledger(self, doc_ids: list[str]) -> None:
+        payloads = self.ledger.payloads(doc_ids) if doc_ids else iter(())
         while True:
             with stage(self.timings, "merge"):
                 fed = next(payloads, None)
@@ -936,7 +1025,8 @@ def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: Run
     progress = progress or Progress(len(p.todo))
     todo = sorted(p.todo, key=attrgetter("doc_id"))
     with progress:
-        for out in run_batches(batches(todo, workers), rules_dir, engine, workers, scheduler, timed):
+        render = early is not None and early.renders
+        for out in run_batches(batches(todo, workers), rules_dir, engine, workers, scheduler, timed, render):
             with _output_errors(out_dir, "cannot record finished articles in the ledger"), \
                     stage(summary.timings if timed else None, "record"):
                 if out_dir is not None:
@@ -949,7 +1039,7 @@ def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: Run
                 summary.peak_rss_mb[out.pid] = max(summary.peak_rss_mb.get(out.pid, 0.0), out.peak_rss_mb)
             progress.advance(len(out.results))
             if early is not None:
-                early.advance(r.doc_id for r in out.results)
+                early.advance(out.results)
 
 
 def text_path(out_dir: Path, doc_id: str) -> Path:

@@ -107,6 +107,10 @@ class CsvChunks:
             self.files[name] = open(self.folder / name, "w", encoding="utf-8-sig", newline="")
         append_csv(df, self.files[name], header)
 
+    def add_text(self, name: str, text: str) -> None:
+        """Rows already formatted as ``append_csv`` formats them (``RowTable.to_csv``)."""
+        self.files[name].write(text)
+
     def close(self) -> None:
         failed = []
         for f in self.files.values():
