@@ -33,6 +33,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping
+from itertools import chain
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,11 +190,15 @@ def batches(items: list[Item], workers: int, max_bytes: int | None = None) -> li
 
 
 def _tapered(limit: int, left: int, workers: int) -> int:
-    """The batch size for what is ``left``: with several workers, the last ``workers`` full
-    batches' worth goes in quarter batches, so the workers finish within about a quarter batch
-    of each other (a 10 MB run on 2 workers otherwise idled one of them ~0.5 s at the end
-    while the other finished its last 1 MB batch)."""
-    return max(1, limit // 4) if workers > 1 and left <= workers * limit else limit
+    """The batch size for what is ``left``: with several workers, once ``workers`` full batches'
+    worth is left, each batch takes a ``2 * workers``-th of what is left (no less than a sixteenth
+    of a full batch), so the batches shrink toward the end and the workers finish within about
+    the last, smallest batch of each other (a 10 MB run on 2 workers otherwise idled one of them
+    ~0.5 s at the end while the other finished its last 1 MB batch; with quarter batches at the
+    end, still up to a quarter batch, ~0.6 s of work)."""
+    if workers <= 1 or left > workers * limit:
+        return limit
+    return max(1, limit // 16, left // (2 * workers))
 
 
 # ---------------------------------------------------------------- the unit every engine runs
@@ -253,11 +258,9 @@ def render_csv(result: ArticleResult) -> dict[str, str] | None:
 
 
 def _plain_rows(result: ArticleResult) -> bool:
-    for rows in [*result.rows.values(), result.rejects]:
-        for row in rows:
-            if row[0] != result.doc_id or not PLAIN_TYPES.issuperset(map(type, row)):
-                return False
-    return True
+    tables = [*result.rows.values(), result.rejects]
+    return ({result.doc_id}.issuperset(map(itemgetter(0), chain.from_iterable(tables)))
+            and PLAIN_TYPES.issuperset(map(type, chain.from_iterable(chain.from_iterable(tables)))))
 
 
 def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False,
