@@ -780,26 +780,35 @@ class EarlyOutputs:
             self.held += size
 
     def _feed(self, doc_ids: list[str]) -> None:
-        """The articles' rows into the tables: the rendered ones' text, the others through the chunker
-        (read from the ledger a run of consecutive ones at a time)."""
-        from_ledger = []
+        """The articles' rows into the tables: the rendered ones' text (a run of consecutive ones
+        written together), the others through the chunker (read from the ledger together)."""
+        from_ledger, texts = [], {}
         for doc_id in doc_ids:
             if doc_id not in self.rendered:
+                self._write_texts(texts)
                 from_ledger.append(doc_id)
                 continue
             self._feed_ledger(from_ledger)
             from_ledger = []
-            with stage(self.timings, "merge"):
-                chunk = self.chunker.flush()  # the rows before it, written first
-            texts = self.rendered.pop(doc_id)
-            self.held -= sum(map(len, texts.values()))
-            writer = self._writer()
-            with stage(self.timings, "write"):
-                if chunk is not None:
-                    writer.add(chunk)
-                for name, text in texts.items():
-                    writer.out.add_text(name, text)
+            for name, text in self.rendered.pop(doc_id).items():
+                self.held -= len(text)
+                texts.setdefault(name, []).append(text)
+        self._write_texts(texts)
         self._feed_ledger(from_ledger)
+
+    def _write_texts(self, texts: dict[str, list[str]]) -> None:
+        """Rendered articles' text, after the rows the chunker holds (which come before them)."""
+        if not texts:
+            return
+        with stage(self.timings, "merge"):
+            chunk = self.chunker.flush()
+        writer = self._writer()
+        with stage(self.timings, "write"):
+            if chunk is not None:
+                writer.add(chunk)
+            for name, parts in texts.items():
+                writer.out.add_text(name, "".join(parts))
+        texts.clear()
 
     def _feed_ledger(self, doc_ids: list[str]) -> None:
         payloads = self.ledger.payloads(doc_ids) if doc_ids else iter(())
