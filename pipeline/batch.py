@@ -9,6 +9,10 @@ finished batch, so the output tables are rebuilt from the ledger in doc_id order
 the same rows in the same order whatever ran them, and a killed run resumes where
 it stopped. Outputs are written to a temporary folder inside the output folder and
 renamed into place at the end; a failed run leaves the previous outputs as they were.
+The batches go out in doc_id order, the tables' order, so the CSV and Parquet tables are
+written into that folder as the batches come back (``EarlyOutputs``), not all after the
+last one; without the derived tables, the batches bring their articles' CSV text
+(``render_csv``), made in the worker processes.
 
 Memory does not grow with the corpus: the tables, facts.csv and the report are written
 from the ledger a chunk of articles at a time (``table_chunks``); only Stata files are
