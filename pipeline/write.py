@@ -74,7 +74,8 @@ class RowTable:
         if header or index:
             raise ValueError("a RowTable is written without header and index")
         buf = io.StringIO()  # then one write: a text file's write per row cost as much as the csv writer
-        csv.writer(buf, lineterminator=os.linesep).writerows(map(self._cells, self.rows))
+        rows = map(self._cells, self.rows) if self.floats or self.nan else self.rows  # else: the cells as they are
+        csv.writer(buf, lineterminator=os.linesep).writerows(rows)
         if path_or_buf is None:
             return buf.getvalue()
         path_or_buf.write(buf.getvalue())
