@@ -9,6 +9,10 @@ finished batch, so the output tables are rebuilt from the ledger in doc_id order
 the same rows in the same order whatever ran them, and a killed run resumes where
 it stopped. Outputs are written to a temporary folder inside the output folder and
 renamed into place at the end; a failed run leaves the previous outputs as they were.
+The batches go out in doc_id order, the tables' order, so the CSV and Parquet tables are
+written into that folder as the batches come back (``EarlyOutputs``), not all after the
+last one; without the derived tables, the batches bring their articles' CSV text
+(``render_csv``), made in the worker processes.
 
 Memory does not grow with the corpus: the tables, facts.csv and the report are written
 from the ledger a chunk of articles at a time (``table_chunks``); only Stata files are
@@ -33,7 +37,8 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +58,7 @@ from .write import (FILES, SUFFIX, CsvChunks, ParquetChunks, RowTable, atomic_wr
 BATCH_BYTES = 1024 * 1024  # ~2-3 s of work: pandera's ~15 ms per call and Dask's ~2 ms per task stay noise
 PART_ROWS = 10_000  # a huge article's rows validated and stored together (~10 MB as dicts)
 CHUNK_ROWS = 20_000  # rows of the output tables built and written together (~20 MB)
+RENDERED_BYTES = 64 * 1024 * 1024  # CSV text of articles recorded, held until the earlier batches are written
 KEEP_BYTES = 4 * 1024 * 1024  # an article file this big, once read, is kept for the next stage (LazyArticles)
 TMP_PREFIX = ".newsfacts-tmp-"
 TEXTS_DIR = "texts"  # the text extracted from each HTML article, which its records' offsets index
@@ -188,11 +194,15 @@ def batches(items: list[Item], workers: int, max_bytes: int | None = None) -> li
 
 
 def _tapered(limit: int, left: int, workers: int) -> int:
-    """The batch size for what is ``left``: with several workers, the last ``workers`` full
-    batches' worth goes in quarter batches, so the workers finish within about a quarter batch
-    of each other (a 10 MB run on 2 workers otherwise idled one of them ~0.5 s at the end
-    while the other finished its last 1 MB batch)."""
-    return max(1, limit // 4) if workers > 1 and left <= workers * limit else limit
+    """The batch size for what is ``left``: with several workers, once ``workers`` full batches'
+    worth is left, each batch takes a ``2 * workers``-th of what is left (no less than a sixteenth
+    of a full batch), so the batches shrink toward the end and the workers finish within about
+    the last, smallest batch of each other (a 10 MB run on 2 workers otherwise idled one of them
+    ~0.5 s at the end while the other finished its last 1 MB batch; with quarter batches at the
+    end, still up to a quarter batch, ~0.6 s of work)."""
+    if workers <= 1 or left > workers * limit:
+        return limit
+    return max(1, limit // 16, left // (2 * workers))
 
 
 # ---------------------------------------------------------------- the unit every engine runs
@@ -213,8 +223,10 @@ def load_batch(items: list[Item]) -> list[tuple[Item, bytes | str]]:
     return out
 
 
-def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
-    """Read, clean, segment, extract and validate a batch of articles (in any process)."""
+def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False,
+                  render: bool = False) -> BatchOutput:
+    """Read, clean, segment, extract and validate a batch of articles (in any process); with
+    ``render``, each article's rows also as CSV text (``render_csv``)."""
     timings = {} if timed else None
     build_nlp(rules_dir)  # once per process (cached): jieba's dictionary and the rules
     done = []  # (result, rows per kind as dicts, text)
@@ -222,14 +234,44 @@ def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed
         done.append(_process_article(item, data, rules_dir, timings))
     with stage(timings, "validate"):
         _validate(done)
+    if render:
+        with stage(timings, "write"):
+            for result, _, _ in done:
+                result.csv = render_csv(result)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
     return BatchOutput([r for r, _, _ in done], timings, os.getpid(), rss)
 
 
-def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False) -> BatchOutput:
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})  # what the ledger gives back as they were
+
+
+def render_csv(result: ArticleResult) -> dict[str, str] | None:
+    """An article's rows as the CSV tables' text (file name -> text): its rows sorted as the tables
+    are (doc_id, start, end; rejects doc_id, start, kind: within one article, by start, end or start,
+    kind, stable), through ``RowTable``, so the articles' texts in doc_id order are the tables that
+    ``table_chunks`` makes from the ledger. Made where the batch ran: in a worker process, in
+    parallel, rather than the main process unpacking, sorting and writing every row. None (the
+    rows are read from the ledger then) for a huge article's parts, or a cell that the ledger
+    would not give back as it is (a tuple, a numpy number), or a row of another doc_id."""
+    if result.parts is not None or not _plain_rows(result):
+        return None
+    texts = {FILES[k]: RowTable(sorted(result.rows[k], key=itemgetter(1, 2)), _float_columns(k)).to_csv()
+             for k in KINDS}
+    texts["rejects.csv"] = RowTable(sorted(result.rejects, key=itemgetter(2, 1)), nan=True).to_csv()
+    return texts
+
+
+def _plain_rows(result: ArticleResult) -> bool:
+    tables = [*result.rows.values(), result.rejects]
+    return ({result.doc_id}.issuperset(map(itemgetter(0), chain.from_iterable(tables)))
+            and PLAIN_TYPES.issuperset(map(type, chain.from_iterable(chain.from_iterable(tables)))))
+
+
+def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed: bool = False,
+                         render: bool = False) -> BatchOutput:
     """``process_batch`` with its results sealed (packed for the ledger) where they were made: what a
     worker process or Dask task returns, so the main process neither packs nor unpickles rows."""
-    out = process_batch(payload, rules_dir, timed)
+    out = process_batch(payload, rules_dir, timed, render)
     with stage(out.timings, "pack"):
         for result in out.results:
             result.seal()
@@ -358,18 +400,19 @@ def _validate_through_schema(kind: str, done: list[tuple], rows: list[list], tex
 
 
 def run_batches(batch_list: list[list[Item]], rules_dir: str, engine: str = "local", workers: int = 1,
-                scheduler: str | None = None, timed: bool = False):
-    """Yield a BatchOutput per batch, in completion order, from the engine asked for."""
+                scheduler: str | None = None, timed: bool = False, render: bool = False):
+    """Yield a BatchOutput per batch, in completion order, from the engine asked for (``render``:
+    with the articles' CSV text, ``render_csv``)."""
     if engine == "dask":
-        yield from _dask(batch_list, rules_dir, workers, scheduler, timed)
+        yield from _dask(batch_list, rules_dir, workers, scheduler, timed, render)
     elif workers <= 1 or len(batch_list) <= 1:
         for items in batch_list:
-            yield process_batch(load_batch(items), rules_dir, timed)
+            yield process_batch(load_batch(items), rules_dir, timed, render)
     else:
-        yield from _processes(batch_list, rules_dir, workers, timed)
+        yield from _processes(batch_list, rules_dir, workers, timed, render)
 
 
-def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
+def _processes(batch_list, rules_dir: str, workers: int, timed: bool, render: bool = False):
     """A pool of ``workers`` processes. A worker that dies (a hard crash in a C extension, the
     OOM killer, os._exit) breaks the whole pool and every batch in flight with it, so the pool
     is started again and those batches run once more, each alone: a batch that crashes alone
@@ -390,7 +433,8 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
             while (queue or inflight) and not lost:
                 while queue and len(inflight) < limit and not (queue[0][1] and inflight):
                     items, alone = queue.popleft()
-                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed)] = (items, alone)
+                    inflight[pool.submit(process_batch_sealed, load_batch(items), rules_dir, timed,
+                                         render)] = (items, alone)
                     if alone:
                         break  # a suspect runs by itself, so a crash names it
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -416,7 +460,7 @@ def _processes(batch_list, rules_dir: str, workers: int, timed: bool):
         queue.extendleft(reversed(retry))
 
 
-def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool):
+def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed: bool, render: bool = False):
     import logging
 
     from distributed import Client, LocalCluster, wait
@@ -428,7 +472,7 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
     try:
         with Client(cluster or scheduler) as client:
             def submit(items):
-                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, pure=False)
+                return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, render, pure=False)
             limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
             yield from _bounded(submit, lambda fs: wait(fs, return_when="FIRST_COMPLETED"), batch_list, limit)
     finally:
@@ -519,17 +563,57 @@ def table_chunks(ledger: Ledger, items: list[Item], split_articles: bool = False
     what the chunks' articles share (``LazyArticles``). A chunk also holds its rows as sorted lists
     (``Chunk.rows``, ``Chunk.reject_rows``), which CSV is written from; ``frames=False`` leaves out
     its DataFrames (``frames`` and ``rejects`` None) for a run that needs none."""
-    position = {i.doc_id: n for n, i in enumerate(items)}
-    rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, None
-    for doc_id, status, payload in ledger.payloads(sorted(position)):
-        if n >= CHUNK_ROWS and (split_articles or status != "part"):
+    chunker = _Chunker(items, split_articles, kept, frames)
+    for doc_id, status, payload in ledger.payloads(chunker.order):
+        chunk = chunker.feed(doc_id, status, payload)
+        if chunk is not None:
+            yield chunk
+    yield chunker.close()
+
+
+class _Chunker:
+    """``table_chunks``' state: the payloads go in in doc_id order, a chunk comes out every
+    ``CHUNK_ROWS`` rows or so, so a run can feed it the articles as their batches come back
+    (``EarlyOutputs``) and make the same chunks as ``table_chunks`` reading the ledger at the end."""
+
+    def __init__(self, items: list[Item], split_articles: bool = False, kept: dict | None = None,
+                 frames: bool = True):
+        self.items, self.split_articles, self.kept, self.frames = items, split_articles, kept, frames
+        self.position = {i.doc_id: n for n, i in enumerate(items)}
+        self.order = sorted(self.position)  # the doc_ids in the tables' order
+        self._start(None)
+
+    def _start(self, continued: str | None) -> None:
+        self.rows, self.rejects, self.ok, self.n, self.continued = {k: [] for k in KINDS}, [], [], 0, continued
+
+    def feed(self, doc_id: str, status: str, payload: dict) -> Chunk | None:
+        """Add one payload (``Ledger.payloads``); returns the chunk it closed, if any."""
+        chunk = None
+        if self.n >= CHUNK_ROWS and (self.split_articles or status != "part"):
             unfinished = doc_id if status == "part" else None
-            yield _chunk(rows, rejects, ok, items, position, continued, unfinished, kept, frames)
-            rows, rejects, ok, n, continued = {k: [] for k in KINDS}, [], [], 0, unfinished
-        n += _add_payload(rows, rejects, payload)
+            chunk = self._chunk(unfinished)
+            self._start(unfinished)
+        self.n += _add_payload(self.rows, self.rejects, payload)
         if status == "ok":
-            ok.append(doc_id)
-    yield _chunk(rows, rejects, ok, items, position, continued, None, kept, frames)
+            self.ok.append(doc_id)
+        return chunk
+
+    def close(self) -> Chunk:
+        """The last chunk (maybe empty)."""
+        return self._chunk(None)
+
+    def flush(self) -> Chunk | None:
+        """The rows fed so far as a chunk, if any, to write before rows that come another way
+        (CSV without frames only: a chunk cut anywhere between articles gives the same bytes)."""
+        if not any(self.rows.values()) and not self.rejects:
+            return None
+        chunk = self._chunk(None)
+        self._start(None)
+        return chunk
+
+    def _chunk(self, unfinished: str | None) -> Chunk:
+        return _chunk(self.rows, self.rejects, self.ok, self.items, self.position, self.continued, unfinished,
+                      self.kept, self.frames)
 
 
 @dataclass
@@ -610,16 +694,19 @@ def partitions(items: list[Item]) -> pd.DataFrame:
 
 
 def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, run_info: dict,
-                  timings: dict | None = None, hooks: bool = True) -> pd.DataFrame:
+                  timings: dict | None = None, hooks: bool = True, early: EarlyOutputs | None = None) -> pd.DataFrame:
     """Every output into a temporary folder inside ``out_dir``, then each renamed into place;
     an exception before the renames leaves the previous outputs untouched. ``hooks=False``
     (the benchmark's option) leaves out the derived tables and the report. CSV and Parquet
-    tables stream from the ledger chunk by chunk; Stata files are written from the whole tables.
+    tables stream from the ledger chunk by chunk (or were streamed while the batches ran:
+    ``early``, whose folder this finishes); Stata files are written from the whole tables.
     The report reads the chunks again. Returns the errors table."""
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
-    kept = {}  # a huge article read for its facts, kept for the report (LazyArticles)
+    tmp = early.tmp if early else Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+    kept = early.kept if early else {}  # a huge article read for its facts, kept for the report (LazyArticles)
     try:
-        if fmt in ("csv", "parquet"):
+        if early:
+            fact_rejects = early.finish()
+        elif fmt in ("csv", "parquet"):
             fact_rejects = _write_streamed_outputs(tmp, ledger, items, fmt, timings, hooks, kept)
         else:
             fact_rejects = _write_whole_outputs(tmp, ledger, items, fmt, timings, hooks)
@@ -633,45 +720,201 @@ def write_outputs(out_dir: Path, ledger: Ledger, items: list[Item], fmt: str, ru
         for entry in sorted(tmp.iterdir()):
             replace_path(entry, out_dir / entry.name)
     finally:
+        if early:
+            early.discard()
         shutil.rmtree(tmp, ignore_errors=True)
     return _errors(ledger, items)
+
+
+class EarlyOutputs:
+    """The CSV or Parquet tables written while the batches run, rather than all after them: the
+    tables are in doc_id order and the batches go out in doc_id order, so each time a batch is
+    recorded the articles up to the first one still out are fed from the ledger to the same
+    ``_Chunker`` and ``_StreamedWriter`` as ``_write_streamed_outputs`` uses (the same chunks, the
+    same bytes). With worker processes the main process did this merge and write alone at the
+    end (10 MB: ~1 s with a core idle); now it overlaps the workers' last batches. Everything
+    goes into a temporary folder that ``write_outputs`` renames into place at the end, as before.
+    An error while writing (a full disk) is raised by ``finish``, after every batch was recorded,
+    as when the outputs were written at the end.
+
+    CSV without the derived tables (``renders``): the batches bring each article's CSV text
+    (``render_csv``), written as it is rather than unpacked from the ledger, sorted and formatted
+    again in this process; the rest (articles of earlier runs, a huge article's parts, texts beyond
+    ``RENDERED_BYTES`` waiting for an earlier batch) comes from the ledger as above."""
+
+    def __init__(self, out_dir: Path, ledger: Ledger, items: list[Item], todo: list[Item], fmt: str,
+                 timings, hooks: bool):
+        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+        self.ledger, self.items, self.fmt, self.timings, self.hooks = ledger, items, fmt, timings, hooks
+        self.kept = {}
+        self.chunker = _Chunker(items, split_articles=True, kept=self.kept, frames=hooks or fmt != "csv")
+        self.waiting = {i.doc_id for i in todo}  # not yet recorded in the ledger
+        self.next = 0  # self.chunker.order[:next] were fed
+        self.writer: _StreamedWriter | None = None  # made with the first chunk to write
+        self.error: Exception | None = None
+        self.renders = fmt == "csv" and not hooks
+        self.rendered: dict[str, dict] = {}  # doc_id -> its CSV text (``render_csv``), until written
+        self.held = 0  # the characters in ``rendered``
+
+    def advance(self, results=()) -> None:
+        """Take the results just recorded, then feed the articles now in the ledger, up to the first
+        one still waiting for its batch."""
+        for r in results:
+            self.waiting.discard(r.doc_id)
+            self._hold(r)
+        order, stop = self.chunker.order, self.next
+        while stop < len(order) and order[stop] not in self.waiting:
+            stop += 1
+        if self.error is None and stop > self.next:
+            try:
+                self._feed(order[self.next:stop])
+            except Exception as exc:  # kept for ``finish``: the batches go on into the ledger
+                self.error = exc
+                self.discard()
+        self.next = stop
+
+    def _hold(self, result: ArticleResult) -> None:
+        texts = result.csv if self.renders else None
+        if texts is None:
+            self.rendered.pop(result.doc_id, None)
+            return
+        size = sum(map(len, texts.values()))
+        if self.held + size <= RENDERED_BYTES:  # beyond: read from the ledger when its turn comes
+            self.rendered[result.doc_id] = texts
+            self.held += size
+
+    def _feed(self, doc_ids: list[str]) -> None:
+        """The articles' rows into the tables: the rendered ones' text (a run of consecutive ones
+        written together), the others through the chunker (read from the ledger together)."""
+        from_ledger, texts = [], {}
+        for doc_id in doc_ids:
+            if doc_id not in self.rendered:
+                self._write_texts(texts)
+                from_ledger.append(doc_id)
+                continue
+            self._feed_ledger(from_ledger)
+            from_ledger = []
+            for name, text in self.rendered.pop(doc_id).items():
+                self.held -= len(text)
+                texts.setdefault(name, []).append(text)
+        self._write_texts(texts)
+        self._feed_ledger(from_ledger)
+
+    def _write_texts(self, texts: dict[str, list[str]]) -> None:
+        """Rendered articles' text, after the rows the chunker holds (which come before them)."""
+        if not texts:
+            return
+        with stage(self.timings, "merge"):
+            chunk = self.chunker.flush()
+        writer = self._writer()
+        with stage(self.timings, "write"):
+            if chunk is not None:
+                writer.add(chunk)
+            for name, parts in texts.items():
+                writer.out.add_text(name, "".join(parts))
+        texts.clear()
+
+    def _feed_ledger(self, doc_ids: list[str]) -> None:
+        payloads = self.ledger.payloads(doc_ids) if doc_ids else iter(())
+        while True:
+            with stage(self.timings, "merge"):
+                fed = next(payloads, None)
+                chunk = self.chunker.feed(*fed) if fed is not None else None
+            if fed is None:
+                return
+            if chunk is not None:
+                self._writer().add(chunk)
+
+    def _writer(self) -> _StreamedWriter:
+        if self.writer is None:
+            self.writer = _StreamedWriter(self.tmp, self.items, self.fmt, self.timings, self.hooks)
+        return self.writer
+
+    def finish(self) -> pd.DataFrame | None:
+        """The rest of the tables (every batch is recorded now); returns the facts' rejects."""
+        self.waiting.clear()  # an article the ledger lacks is left out, as ``table_chunks`` does
+        self.advance()
+        if self.error is not None:
+            raise self.error
+        with stage(self.timings, "merge"):
+            chunk = self.chunker.close()
+        writer = self._writer()
+        writer.add(chunk)
+        return writer.finish(self.ledger, self.items)
+
+    def discard(self) -> None:
+        """Close the files (the run failed, or they were renamed into place); the folder is removed
+        by ``write_outputs``, or here when the run stops before it."""
+        if self.writer is not None:
+            self.writer.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _write_streamed_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings,
                             hooks: bool, kept: dict | None = None) -> pd.DataFrame | None:
     """The CSV or Parquet tables chunk by chunk (the derived ones too, with ``hooks``); returns the
     facts' rejects, which close the rejects table as ``build_facts`` adds them after the mentions'."""
-    from .derived import DerivedChunks
-    from .facts_schema import COLUMNS as FACT_COLUMNS
-
-    names = {FILES[k]: records.columns(k) for k in KINDS} | {"rejects.csv": records.REJECT_COLUMNS}
-    derived = DerivedChunks({i.doc_id: n for n, i in enumerate(items)}) if hooks else None
-    names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
-    out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
+    writer = _StreamedWriter(tmp, items, fmt, timings, hooks)
     try:
         # CSV comes from the chunks' rows (RowTable); frames only for the derived tables or Parquet
-        chunks = table_chunks(ledger, items, split_articles=True, kept=kept, frames=hooks or fmt != "csv")
+        chunks = table_chunks(ledger, items, split_articles=True, kept=kept, frames=writer.frames)
         while True:
             with stage(timings, "merge"):
                 chunk = next(chunks, None)
             if chunk is None:
                 break
-            with stage(timings, "derived"):
-                extra = derived.add(chunk) if derived else {}
-            with stage(timings, "write"):
-                tables = chunk.row_tables() | extra if fmt == "csv" else named_tables(chunk, extra)
-                for name, df in tables.items():
-                    if name != "errors.csv":
-                        out.add(name, df)
-        with stage(timings, "derived"):
-            whole, fact_rejects = derived.finish() if derived else ({}, None)
-        with stage(timings, "write"):
-            if fact_rejects is not None and len(fact_rejects):
-                out.add("rejects.csv", fact_rejects)
-            write_tables(None, tmp, {**whole, "errors.csv": _errors(ledger, items)}, fmt, partitions(items))
+            writer.add(chunk)
+        return writer.finish(ledger, items)
     finally:
-        out.close()
-    return fact_rejects
+        writer.close()
+
+
+class _StreamedWriter:
+    """The CSV or Parquet tables of a run (and with ``hooks`` the derived ones), written into ``tmp``
+    chunk by chunk as ``table_chunks`` makes them (split_articles, ``frames``), then ``finish``."""
+
+    def __init__(self, tmp: Path, items: list[Item], fmt: str, timings, hooks: bool):
+        from .derived import DerivedChunks
+        from .facts_schema import COLUMNS as FACT_COLUMNS
+
+        self.tmp, self.items, self.fmt, self.timings = tmp, items, fmt, timings
+        self.frames = hooks or fmt != "csv"  # CSV is written from the chunks' rows (RowTable)
+        names = {FILES[k]: records.columns(k) for k in KINDS} | {"rejects.csv": records.REJECT_COLUMNS}
+        self.derived = DerivedChunks({i.doc_id: n for n, i in enumerate(items)}) if hooks else None
+        names |= {"facts.csv": FACT_COLUMNS} if hooks else {}
+        self.out = CsvChunks(tmp, names) if fmt == "csv" else ParquetChunks(tmp, names, partitions(items))
+        self.closed = False
+
+    def add(self, chunk: Chunk) -> None:
+        with stage(self.timings, "derived"):
+            extra = self.derived.add(chunk) if self.derived else {}
+        with stage(self.timings, "write"):
+            tables = chunk.row_tables() | extra if self.fmt == "csv" else named_tables(chunk, extra)
+            for name, df in tables.items():
+                if name != "errors.csv":
+                    self.out.add(name, df)
+
+    def finish(self, ledger: Ledger, items: list[Item]) -> pd.DataFrame | None:
+        """The tables built over the whole run, the errors, and the facts' rejects at the end of
+        rejects.csv; closes the files. Returns the facts' rejects."""
+        with stage(self.timings, "derived"):
+            whole, fact_rejects = self.derived.finish() if self.derived else ({}, None)
+        with stage(self.timings, "write"):
+            if fact_rejects is not None and len(fact_rejects):
+                self.out.add("rejects.csv", fact_rejects)
+            write_tables(None, self.tmp, {**whole, "errors.csv": _errors(ledger, items)}, self.fmt, partitions(items))
+            self.closed = True
+            self.out.close()
+        return fact_rejects
+
+    def close(self) -> None:
+        """Close the files (``finish`` did, unless it failed: then the first error is the one raised)."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self.out.close()
+            except OSError:
+                pass
 
 
 def _write_whole_outputs(tmp: Path, ledger: Ledger, items: list[Item], fmt: str, timings, hooks: bool):
@@ -728,7 +971,7 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
     version = rules_version(rules_dir)
     with _output_errors(out_dir, f"cannot open the ledger {out_dir / LEDGER_NAME}"):
         ledger = Ledger(out_dir / LEDGER_NAME)
-    collector = _tune_gc()
+    collector, early = _tune_gc(), None
     try:
         t_plan = time.perf_counter()
         p = plan(paths, ledger, version, issue_date, force)
@@ -737,12 +980,15 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
         with _output_errors(out_dir, "cannot record the removed articles in the ledger"):
             ledger.remove(p.removed)
             _remove_texts(out_dir, p.removed)
+        early = _early_outputs(p, ledger, out_dir, fmt, summary.timings if timed else None, hooks)
         _process(p, ledger, version, rules_dir, summary, engine, workers or os.cpu_count() or 1,
-                 scheduler, timed, progress, out_dir)
+                 scheduler, timed, progress, out_dir, early)
         with _output_errors(out_dir, "cannot write the outputs"):
             _finish(p, ledger, version, out_dir, fmt, summary, {"rules": rules_dir, "rules_version": version,
-                    "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed, hooks)
+                    "paths": [str(x) for x in paths], "format": fmt, "engine": engine}, timed, hooks, early)
     finally:
+        if early is not None:  # a failed run: its temporary folder goes (``write_outputs`` removed it otherwise)
+            early.discard()
         ledger.close()
         _restore_gc(collector)
     if timed:
@@ -750,6 +996,20 @@ def run(paths: list[Path], out_dir: Path, rules_dir: Path | str = DEFAULT_RULES_
     summary.peak_rss_mb["main"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _early_outputs(p: Plan, ledger: Ledger, out_dir: Path, fmt: str, timings, hooks: bool) -> EarlyOutputs | None:
+    """The streamed outputs written as the batches come (``EarlyOutputs``), when there are batches
+    and the format streams; None otherwise, or when the temporary folder cannot be made (then
+    ``write_outputs`` tries at the end and says why it cannot)."""
+    if not p.todo or fmt not in ("csv", "parquet"):
+        return None
+    try:
+        early = EarlyOutputs(out_dir, ledger, p.items, p.todo, fmt, timings, hooks)
+    except OSError:
+        return None
+    early.advance()  # the articles before the first one to process, from the ledger
+    return early
 
 
 def _tune_gc() -> tuple[int, ...]:
@@ -771,14 +1031,18 @@ def _restore_gc(thresholds: tuple[int, ...]) -> None:
 
 
 def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: RunSummary, engine: str,
-             workers: int, scheduler: str | None, timed: bool, progress, out_dir: Path | None = None) -> None:
+             workers: int, scheduler: str | None, timed: bool, progress, out_dir: Path | None = None,
+             early: EarlyOutputs | None = None) -> None:
     """Run the plan's articles, committing each finished batch to the ledger (after saving the
-    texts extracted from HTML articles, so a committed article always has its text)."""
+    texts extracted from HTML articles, so a committed article always has its text), then
+    writing the outputs it completes (``early``). The batches go in doc_id order, the tables'."""
     if not p.todo:
         return
     progress = progress or Progress(len(p.todo))
+    todo = sorted(p.todo, key=attrgetter("doc_id"))
     with progress:
-        for out in run_batches(batches(p.todo, workers), rules_dir, engine, workers, scheduler, timed):
+        render = early is not None and early.renders
+        for out in run_batches(batches(todo, workers), rules_dir, engine, workers, scheduler, timed, render):
             with _output_errors(out_dir, "cannot record finished articles in the ledger"), \
                     stage(summary.timings if timed else None, "record"):
                 if out_dir is not None:
@@ -790,6 +1054,8 @@ def _process(p: Plan, ledger: Ledger, version: str, rules_dir: str, summary: Run
             if out.pid is not None:
                 summary.peak_rss_mb[out.pid] = max(summary.peak_rss_mb.get(out.pid, 0.0), out.peak_rss_mb)
             progress.advance(len(out.results))
+            if early is not None:
+                early.advance(out.results)
 
 
 def text_path(out_dir: Path, doc_id: str) -> Path:
@@ -833,7 +1099,7 @@ class _output_errors:
 
 
 def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summary: RunSummary,
-            run_info: dict, timed: bool, hooks: bool = True) -> None:
+            run_info: dict, timed: bool, hooks: bool = True, early: EarlyOutputs | None = None) -> None:
     """Merge and write, unless nothing changed since the outputs were last written."""
     state = _outputs_state(p, version, fmt if hooks else f"{fmt} without hooks")
     unchanged = not p.todo and not p.removed and ledger.get_meta(f"outputs:{fmt}") == state
@@ -843,7 +1109,7 @@ def _finish(p: Plan, ledger: Ledger, version: str, out_dir: Path, fmt: str, summ
         return
     timings = summary.timings if timed else None
     summary.records, summary.rejects, _ = ledger.totals(KINDS)
-    summary.error_table = write_outputs(out_dir, ledger, p.items, fmt, run_info, timings, hooks)
+    summary.error_table = write_outputs(out_dir, ledger, p.items, fmt, run_info, timings, hooks, early)
     summary.errors = len(summary.error_table)
     ledger.set_meta(f"outputs:{fmt}", state)
 

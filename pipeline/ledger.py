@@ -95,6 +95,7 @@ class ArticleResult:
     parts: Parts | None = None  # a huge article's records beyond ``rows`` and ``rejects``, in offset order
     packed: bytes | None = None  # rows, rejects and errors as the ledger stores them (``seal``)
     packed_counts: dict | None = None  # ``counts()`` when sealed
+    csv: dict[str, str] | None = None  # its rows as CSV text per output file, for this run only (``batch.render_csv``)
 
     def seal(self) -> None:
         """Pack the records as the ledger stores them and drop the lists. A worker process seals

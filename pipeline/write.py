@@ -74,7 +74,8 @@ class RowTable:
         if header or index:
             raise ValueError("a RowTable is written without header and index")
         buf = io.StringIO()  # then one write: a text file's write per row cost as much as the csv writer
-        csv.writer(buf, lineterminator=os.linesep).writerows(map(self._cells, self.rows))
+        rows = map(self._cells, self.rows) if self.floats or self.nan else self.rows  # else: the cells as they are
+        csv.writer(buf, lineterminator=os.linesep).writerows(rows)
         if path_or_buf is None:
             return buf.getvalue()
         path_or_buf.write(buf.getvalue())
@@ -106,6 +107,10 @@ class CsvChunks:
         if name not in self.files:  # utf-8-sig writes the BOM once, at the start of the file
             self.files[name] = open(self.folder / name, "w", encoding="utf-8-sig", newline="")
         append_csv(df, self.files[name], header)
+
+    def add_text(self, name: str, text: str) -> None:
+        """Rows already formatted as ``append_csv`` formats them (``RowTable.to_csv``)."""
+        self.files[name].write(text)
 
     def close(self) -> None:
         failed = []

@@ -179,3 +179,100 @@ def test_with_several_workers_the_last_batches_are_smaller():
     assert max(sizes(one)) == max(sizes(two)) and len(set(sizes(one)[:-1])) == 1  # one process: no taper
     assert max(sizes(two)[-4:]) <= max(sizes(two)) // 4 + 10_000
     assert sum(sizes(two)[len(sizes(two)) - sizes(two)[::-1].index(max(sizes(two))):]) <= 2 * max(sizes(two))
+
+
+def _without_early_outputs(monkeypatch):
+    """The plain way: every output written from the ledger after the last batch."""
+    monkeypatch.setattr(batch, "_early_outputs", lambda *args, **kwargs: None)
+
+
+@pytest.mark.parametrize("hooks, rendered_bytes", [(True, None), (False, None), (False, 0)])
+def test_outputs_written_while_the_batches_run_are_those_written_after(tmp_path, corpus, monkeypatch, hooks,
+                                                                        rendered_bytes):
+    """hooks False: CSV text rendered with the batches (``render_csv``), or with no room to hold it
+    (``RENDERED_BYTES`` 0) every article through the ledger again."""
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)  # one article per batch
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 7)   # chunks written between the batches
+    if rendered_bytes is not None:
+        monkeypatch.setattr(batch, "RENDERED_BYTES", rendered_bytes)
+    texts = []  # articles written from their rendered text
+    real_text = write.CsvChunks.add_text
+    monkeypatch.setattr(write.CsvChunks, "add_text", lambda self, name, text: (texts.append(name), real_text(self, name, text)))
+    written, at_record = [], []  # chunks written; how many when each batch was recorded
+    real_add, real_record = batch._StreamedWriter.add, batch.Ledger.record
+    monkeypatch.setattr(batch._StreamedWriter, "add", lambda self, chunk: (written.append(1), real_add(self, chunk)))
+    monkeypatch.setattr(batch.Ledger, "record", lambda self, *a: (at_record.append(len(written) + len(texts)), real_record(self, *a)))
+    early, plain = tmp_path / "early", tmp_path / "plain"
+    shutil.copytree(corpus, tmp_path / "first")  # a first run on 3 articles, then on them, 2 more and a new one
+    for path in sorted((tmp_path / "first").glob("00[34]*.txt")):
+        path.unlink()
+    run([tmp_path / "first"], early, progress=_quiet(), hooks=hooks, workers=1)
+    shutil.copytree(early, plain)
+    (corpus / "0025_extra.txt").write_text("今年计划投资3亿元，同比增长15%。", encoding="utf-8")  # between 001 and 002
+    written.clear(), at_record.clear(), texts.clear()
+    summary = run([corpus], early, progress=_quiet(), hooks=hooks, workers=1)
+    assert (summary.new, summary.skipped) == (3, 3) and len(at_record) == 3
+    assert 0 < at_record[-1] < len(written) + len(texts)  # some written before the last batch, some after
+    assert len(texts) == (3 * 5 if not hooks and rendered_bytes is None else 0)  # 3 new articles, 5 tables
+    _without_early_outputs(monkeypatch)
+    written.clear(), at_record.clear(), texts.clear()
+    run([corpus], plain, progress=_quiet(), hooks=hooks, workers=1)
+    assert at_record == [0, 0, 0] and written
+    for name in TABLES + (["facts.csv", "projects_index.csv"] if hooks else []):
+        assert _read(early, name) == _read(plain, name), name
+    assert not list(early.glob(".newsfacts-tmp-*"))
+
+
+def test_the_batches_go_in_doc_id_order(tmp_path, corpus, monkeypatch):
+    """The order the tables are written in, so the outputs can be written as the batches come."""
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)
+    sent = []
+    real = batch.load_batch
+    monkeypatch.setattr(batch, "load_batch", lambda items: (sent.extend(i.doc_id for i in items), real(items))[1])
+    (corpus / "0025_extra.txt").write_text("今年计划投资3亿元。", encoding="utf-8")
+    run([corpus], tmp_path / "out", progress=_quiet(), hooks=False, workers=1)
+    assert len(sent) == 6 and sent == sorted(sent)
+
+
+def test_two_workers_render_the_same_csv_as_one_process_plain(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "BATCH_BYTES", 8 * 1024)  # several batches, maybe out of order
+    two, plain = tmp_path / "two", tmp_path / "plain"
+    run([CORPUS], two, workers=2, progress=_quiet(), hooks=False)
+    _without_early_outputs(monkeypatch)
+    run([CORPUS], plain, workers=1, progress=_quiet(), hooks=False)
+    for name in TABLES:
+        assert _read(two, name) == _read(plain, name), name
+
+
+def _result(rows, rejects=()):
+    from pipeline.ledger import ArticleResult
+
+    return ArticleResult("d1", "p", "h", rows={"amount": rows, "percent": [], "date": [], "project": []},
+                         rejects=list(rejects))
+
+
+def test_rendered_csv_is_what_the_ledger_rows_give():
+    import numpy as np
+
+    from pipeline import ledger as ledger_mod
+
+    cols = len(batch.records.columns("amount"))
+    row = lambda start, value: ["d1", start, start + 2, "3亿", "s", "r", value] + [None] * (cols - 7)
+    short = row(2, 7.0)
+    short[2] = 3  # ends before the two rows at 2 that come before it
+    result = _result([row(9, 3e8), row(2, 0.1 + 0.2), row(2, None), short],
+                     [["d1", "date", 5, 6, "x", "r", "why"], ["d1", "amount", 5, 6, "y", "r", float("nan")],
+                      ["d1", "amount", 9, 10, "z", "r", "why"], ["d1", "date", 1, 2, "w", "r", "why"]])
+    texts = batch.render_csv(result)
+    back = ledger_mod._unpack(ledger_mod._pack(result))  # the plain way: the ledger's rows, sorted per chunk
+    rows, rejects = {k: [] for k in batch.KINDS}, []
+    batch._add_payload(rows, rejects, back)
+    chunk = batch._chunk(rows, rejects, [], [], {}, frames=False)
+    for name, table in chunk.row_tables().items():
+        assert texts[name] == table.to_csv(), name
+    assert texts["amounts.csv"].index(",9,") > texts["amounts.csv"].index(",2,")
+    assert texts["amounts.csv"].index(",2,3,") < texts["amounts.csv"].index(",2,4,")
+    assert [line.split(",")[4] for line in texts["rejects.csv"].splitlines()] == ["w", "y", "x", "z"]
+    assert batch.render_csv(_result([row(1, np.float64(1.5))])) is None  # repr differs: from the ledger
+    assert batch.render_csv(_result([row(1, 1.5)[:-1] + [("a", "b")]])) is None  # the ledger gives a list
+    assert batch.render_csv(_result([["d2", *row(1, 1.5)[1:]]])) is None  # another article's row

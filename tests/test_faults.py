@@ -148,6 +148,31 @@ def test_disk_full_while_writing_is_a_clear_error_and_the_previous_outputs_stay(
     assert "3亿元" in set(pd.read_csv(out / "amounts.csv", encoding="utf-8-sig").text)
 
 
+def test_disk_full_while_writing_rendered_rows_between_batches(tmp_path, corpus, monkeypatch):
+    """Without the derived tables the rows come as CSV text with the batches and are written as they
+    come: a full disk then stops the writing, not the batches, and the run fails at the end as before."""
+    out = tmp_path / "out"
+    run([corpus], out, workers=1, progress=_quiet(), hooks=False)
+    before = _snapshot(out)
+    (corpus / "0025_extra.txt").write_text("今年计划投资3亿元，同比增长15%。", encoding="utf-8")
+    (corpus / "0035_extra.txt").write_text("同比增长15%。", encoding="utf-8")
+    real = write.CsvChunks.add_text
+
+    def add_text(self, name, text):
+        if name == "dates.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+        return real(self, name, text)
+    monkeypatch.setattr(write.CsvChunks, "add_text", add_text)
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1)  # one article per batch: the first write fails mid-run
+    with pytest.raises(OutputError, match="disk is full"):
+        run([corpus], out, workers=1, progress=_quiet(), hooks=False)
+    assert _snapshot(out) == before and not list(out.glob(".newsfacts-tmp-*"))
+    assert _ledger_articles(out) == 7  # every batch was recorded
+    monkeypatch.undo()
+    resumed = run([corpus], out, workers=1, progress=_quiet(), hooks=False)
+    assert (resumed.new, resumed.skipped, resumed.wrote) == (0, 7, True)
+
+
 def test_disk_full_in_the_ledger_keeps_the_finished_batches(tmp_path, corpus, monkeypatch):
     out = tmp_path / "out"
     real = batch.Ledger.record
