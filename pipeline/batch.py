@@ -471,6 +471,8 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
                                host="127.0.0.1", dashboard_address=None, silence_logs=logging.WARNING)
     try:
         with Client(cluster or scheduler) as client:
+            if cluster is not None:
+                client.run(_prepare_worker, rules_dir)
             def submit(items):
                 return client.submit(process_batch_sealed, load_batch(items), rules_dir, timed, render, pure=False)
             limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
@@ -478,6 +480,14 @@ def _dask(batch_list, rules_dir: str, workers: int, scheduler: str | None, timed
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _prepare_worker(rules_dir: str) -> None:
+    """A worker of the local Dask cluster, before its first batch: the pipeline loaded and frozen
+    out of the cyclic GC as a forked worker inherits it from the main process (``_tune_gc``).
+    Dask starts its workers afresh, not by fork; a remote cluster's workers are left as they are."""
+    build_nlp(rules_dir)
+    _tune_gc()
 
 
 def _bounded(submit, wait_first, batch_list, limit: int):
