@@ -184,3 +184,92 @@ def test_ending_finds_where_a_match_followed_by_its_lookahead_can_end():
         assert (ending.search(text) is not None) == can_end, text
     for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)"]:
         assert _ending(unsure) is None, unsure
+
+
+def test_probe_groups_read_from_the_probe_are_the_patterns_own():
+    """``_probes`` reads each pattern's groups from the probe's regex, not from the pattern's."""
+    import regex
+
+    from pipeline.kinds import date
+    rules = load_rules("date")
+    probes = date._probes(rules)
+    checked = 0
+    for p in date.compiled_patterns(rules):
+        if not p.starts:
+            continue
+        pid, whole, names = next(spec for spec in probes[p.starts].patterns if spec[0] == p.id)
+        own = regex.compile(p.source).groupindex
+        assert [n for n, _ in names] == sorted(own, key=own.get), p.id
+        assert probes[p.starts].regex.groupindex[f"p{[s[0] for s in probes[p.starts].patterns].index(pid)}_"] == whole
+        checked += 1
+    assert checked >= 10
+
+
+def test_rules_load_restores_the_collector():
+    import gc
+
+    from pipeline import rules
+    assert gc.isenabled()
+    with rules._gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with rules._gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector switched off stays off
+    finally:
+        gc.enable()
+
+
+def test_date_build_cuts_the_context_only_when_read_and_gives_build_expr_s_value():
+    from pipeline.kinds import date
+    rules = load_rules("date")
+    compared = 0
+    for text in _date_texts()[::3]:
+        for c in date.candidates(text, rules):
+            plain = date.Candidate(c.start, c.end, c.rule_id, dict(c.groups), c.reject)
+            fast = date._build(c, text, rules.data)
+            try:
+                expr = None if plain.reject else date.build_expr(plain.groups, rules.data, text[max(0, c.start - 4):c.start],
+                                                                 text[c.end:c.end + 8])
+            except date.BadDate as exc:
+                expr, plain.reject = None, str(exc)
+            assert (fast[1], fast[0].reject) == (expr, plain.reject), text[:60]
+            compared += expr is not None
+    assert compared > 1000
+
+
+def test_main_year_counts_as_counter_does():
+    import random
+    from collections import Counter
+
+    from pipeline.date_resolve import main_year
+    rnd = random.Random(3)
+    for _ in range(500):
+        years = [rnd.choice([2019, 2020, 2021, 2025, 1999]) for _ in range(rnd.randint(1, 12))]
+        counts = Counter(years)
+        assert main_year(years) == max(counts, key=lambda y: (counts[y], y)), years
+    assert main_year([]) is None
+
+
+@pytest.mark.parametrize("kind", ["amount", "percent"])
+def test_quantity_candidates_sorted_without_a_key_as_with_one(kind):
+    """``_longest_first`` sorts (-length, start, pattern order, …) tuples as they are: the same order
+    as the key (-length, start, order), since no two candidates share those three."""
+    from pipeline.kinds import quantity
+    rules = load_rules(kind)
+    for text in _quantity_texts()[::5]:
+        found = [(m.start(), -(m.end() - m.start()), order, m) for order, ms in enumerate(rules.matches(text))
+                 for m in ms if m.end() > m.start()]
+        found.sort(key=lambda c: (c[1], c[0], c[2]))
+        kept, starts = [], []
+        for start, neg_len, _, m in found:
+            import bisect
+            at = bisect.bisect_right([s for s, _ in starts], start)
+            if (at and starts[at - 1][1] > start) or (at < len(starts) and starts[at][0] < start - neg_len):
+                continue
+            starts.insert(at, (start, start - neg_len))
+            kept.append(m)
+        kept.sort(key=lambda m: m.start())
+        assert [m.span() for m, _ in quantity._longest_first(text, rules)] == [m.span() for m in kept], text[:60]

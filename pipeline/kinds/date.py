@@ -17,7 +17,7 @@ import bisect
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -30,7 +30,7 @@ from ..date_resolve import (
     writing_year,
 )
 from ..numbers import NumberError, parse_number
-from ..rules import LOOKAHEAD_ROOM, RuleSet, expand
+from ..rules import LOOKAHEAD_ROOM, RuleSet, _gc_paused, expand
 from .base import ArticleContext, Mention
 
 COLUMNS = ["value", "start_date", "end_date", "granularity", "anchor"]
@@ -56,11 +56,19 @@ class Candidate:
 @dataclass(frozen=True)
 class Compiled:
     """A pattern, or an exclusion (``reason`` set), ready to scan. ``starts``: quick regexes
-    that match wherever a match of the pattern can begin (see ``_probed``), or ()."""
+    that match wherever a match of the pattern can begin (see ``_probed``), or ().
+
+    ``regex`` is compiled when first read: a pattern with ``starts`` is scanned only inside
+    its probe's regex (``_probes``), so its own is compiled only for the tests that compare
+    the two (``regex``'s compile is pure Python: ~2 ms a date pattern, every process)."""
     id: str
-    regex: regex.Pattern
+    source: str
     reason: str = ""
     starts: tuple = ()
+
+    @cached_property
+    def regex(self) -> regex.Pattern:
+        return regex.compile(self.source)
 
 
 @lru_cache(maxsize=8)
@@ -74,9 +82,9 @@ def compiled_patterns(rules: RuleSet) -> list[Compiled]:
     for p in rules.patterns:
         starts = p.options.get("starts") or []
         starts = _start_scans(rules, tuple([starts] if isinstance(starts, str) else starts))
-        out.append(Compiled(p.id, regex.compile(fill(p.source)), "", starts))
+        out.append(Compiled(p.id, fill(p.source), "", starts))
     for x in rules.table("exclusions", []):
-        out.append(Compiled(x["id"], rules.compile(fill(str(x["regex"]))), x.get("reject", "excluded")))
+        out.append(Compiled(x["id"], expand(fill(str(x["regex"])), rules.defs), x.get("reject", "excluded")))
     return out
 
 
@@ -145,23 +153,37 @@ class Probe:
 
 @lru_cache(maxsize=8)
 def _probes(rules: RuleSet) -> dict[tuple, Probe]:
+    with _gc_paused():  # the compiles make many objects: no collection walks all loaded meanwhile
+        return _make_probes(rules)
+
+
+def _make_probes(rules: RuleSet) -> dict[tuple, Probe]:
     members: dict[tuple, list[Compiled]] = {}
     for p in compiled_patterns(rules):
         if p.starts:
             members.setdefault(p.starts, []).append(p)
     probes = {}
     for starts, patterns in members.items():
-        parts, specs = [], []
+        parts = []
         for i, p in enumerate(patterns):
             prefix = f"p{i}_"  # group names made unique to the pattern
-            source = regex.sub(r"\(\?P([<=])([A-Za-z_]\w*)", rf"(?P\1{prefix}\2", p.regex.pattern)
+            source = _NAMED_GROUP.sub(rf"(?P\1{prefix}\2", p.source)
             parts.append(f"(?:(?=(?P<{prefix}>{source}))|)")
-            specs.append((p.id, prefix, sorted(p.regex.groupindex, key=p.regex.groupindex.get)))
         compiled = regex.compile("".join(parts))
-        index = compiled.groupindex  # by number: one m.groups() call gives them all
-        probes[starts] = Probe(compiled, tuple((pid, index[prefix], tuple((n, index[prefix + n] - 1) for n in names))
-                                               for pid, prefix, names in specs))
+        probes[starts] = Probe(compiled, tuple(_probe_groups(compiled.groupindex, p.id, f"p{i}_")
+                                               for i, p in enumerate(patterns)))
     return probes
+
+
+_NAMED_GROUP = regex.compile(r"\(\?P([<=])([A-Za-z_]\w*)")
+
+
+def _probe_groups(index: dict, pid: str, prefix: str) -> tuple:
+    """(id, the number of the pattern's whole-match group, ((its group, index in m.groups()), …)),
+    read from the probe's own groups, so that the pattern's regex is not compiled for them: its
+    groups there are those renamed with ``prefix``, in the pattern's order (by number)."""
+    names = sorted((n for n in index if n.startswith(prefix) and n != prefix), key=index.get)
+    return pid, index[prefix], tuple((n[len(prefix):], index[n] - 1) for n in names)
 
 
 def _probed(text: str, probe: Probe, starts: tuple, positions: dict) -> dict[str, list[Candidate]]:
@@ -295,7 +317,7 @@ def _exclusion_runs(rules: RuleSet) -> tuple[regex.Pattern, regex.Pattern]:
 
 def _longest_first(cands: list[Candidate]) -> list[Candidate]:
     """Keep the longest of overlapping candidates (the earlier rule on a tie)."""
-    order = sorted([(c.start - c.end, i, c) for i, c in enumerate(cands)], key=lambda o: o[:2])
+    order = sorted([(c.start - c.end, i, c) for i, c in enumerate(cands)])  # i differs: c never compared
     starts: list[int] = []  # the taken spans, disjoint, by start
     taken: list[Candidate] = []
     for _, _, c in order:
@@ -326,6 +348,11 @@ def _apply_exclusions(kept: list[Candidate], exclusions) -> list[Candidate]:
 def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") -> DateExpr:
     """A typed value from a match's named groups; ``before``/``after`` are the text around it."""
     expr, reads = _typed(groups, tables)
+    return _in_context(expr, reads, tables, before, after) if reads else expr
+
+
+def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: str) -> DateExpr:
+    """The value as the words around it change it (what ``_typed`` says it ``reads``)."""
     if reads == "cues":  # a written year: a goal (到2025年) or a comparison base (比2019年)?
         targets, not_targets, targets_after, comparisons = _cues(tables)
         target = before.endswith(targets) and not before.endswith(not_targets)
@@ -517,14 +544,18 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
 
 
 def _build(cand: Candidate, text: str, tables: dict) -> tuple[Candidate, DateExpr | None]:
+    """``build_expr`` with the 4 characters before the candidate and the 8 after it, cut from
+    the text only for the dates that read them (most take their value from the groups alone)."""
     if cand.reject:
         return cand, None
     try:
-        return cand, build_expr(cand.groups, tables, text[max(0, cand.start - 4):cand.start],
-                                text[cand.end:cand.end + 8])
+        expr, reads = _typed(cand.groups, tables)
     except BadDate as exc:
         cand.reject = str(exc)
         return cand, None
+    if reads:
+        expr = _in_context(expr, reads, tables, text[max(0, cand.start - 4):cand.start], text[cand.end:cand.end + 8])
+    return cand, expr
 
 
 def _resolve(resolver: Resolver, cand: Candidate, expr: DateExpr, remember: bool) -> Mention:

@@ -86,13 +86,14 @@ def _longest_first(text: str, rules: RuleSet):
     for order, matches in enumerate(rules.matches(text)):  # each pattern's finditer(text)
         pattern = patterns[order]
         for m in matches:
-            if m.end() > m.start():
-                found.append((m.start(), -(m.end() - m.start()), order, m, pattern))
-    found.sort(key=lambda c: (c[1], c[0], c[2]))
+            start, end = m.span()
+            if end > start:
+                found.append((start - end, start, order, m, pattern))
+    found.sort()  # longest, leftmost, earliest pattern: no two alike (a pattern's matches start apart)
     starts: list[int] = []  # the taken spans, disjoint, by start
     ends: list[int] = []
     kept = []
-    for start, neg_len, _, m, pattern in found:
+    for neg_len, start, _, m, pattern in found:
         end = start - neg_len
         at = bisect.bisect_right(starts, start)  # a taken span overlapping this one is next to it
         if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
