@@ -395,6 +395,9 @@ def _typed_anew(groups: dict, tables: dict) -> tuple[DateExpr, str]:
         return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0)), ""
     if "monw" in groups:
         return _month_word(groups, tables), ""
+    if "relpair" in groups:  # 今明两年: from the writing year, a run of years
+        pair = tables["relative_year_pairs"][groups["relpair"]]
+        return DateExpr(Point(), base="writing", offset=pair["offset"], more_years=pair["years"] - 1), ""
     rel = tables["relative_words"].get(groups.get("rel", ""), None)
     if "same" in groups:
         if "y" in groups:  # 2019年同期: the last period, in the year written
