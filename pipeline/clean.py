@@ -10,9 +10,10 @@ original text (``original[start:end] == record.text``):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -26,7 +27,8 @@ for _keep in "，；：！？（）":
     _FOLD_TABLE.pop(ord(_keep), None)
 # str.translate looks every character up in the table, one by one; most texts hold none
 # or few of these, so only the runs that do are translated (a character class scans fast)
-_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE)) + "]+")
+_FOLDABLE_CHARS = "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE))  # a character class's inside
+_FOLDABLE = re.compile("[" + _FOLDABLE_CHARS + "]+")
 
 # A blank-line break whose left side does not end a sentence or heading.
 _BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
@@ -43,35 +45,65 @@ _LONG_LINE = 30  # a line this long with clause punctuation is running text, not
 
 @dataclass
 class CleanText:
+    """The working copy and its map back to the original. The map is the removed spans
+    (``breaks``): most texts have none or a few, so a position is mapped through them by
+    bisect, and the per-character list ``offsets`` (a Python int per character, ~40% of
+    the stage's time when it was always built) is made only when asked for."""
     original: str
     text: str
-    offsets: list[int]  # offsets[i] = index in original of text[i]; one extra entry at the end
-    breaks: list[tuple[int, int]] = field(default_factory=list)  # original spans removed
+    breaks: list[tuple[int, int]] = field(default_factory=list)  # original spans removed, sorted, apart
+
+    def __post_init__(self):
+        # the working-copy index where each removed span's right side starts, and the
+        # original index minus the working-copy index from there on
+        self._piece_starts, self._shifts, removed = [], [], 0
+        for start, end in self.breaks:
+            removed += end - start
+            self._piece_starts.append(end - removed)
+            self._shifts.append(removed)
+
+    @cached_property
+    def offsets(self) -> list[int]:
+        """offsets[i] = index in original of text[i]; one extra entry at the end."""
+        offsets, pos = [], 0
+        for start, end in self.breaks:
+            offsets.extend(range(pos, start))
+            pos = end
+        offsets.extend(range(pos, len(self.original)))
+        offsets.append(len(self.original))
+        return offsets
+
+    def original_index(self, i: int) -> int:
+        """``offsets[i]`` without the list (``i`` from 0 to ``len(text)``)."""
+        if not self._shifts or i < self._piece_starts[0]:
+            return i
+        return i + self._shifts[bisect.bisect_right(self._piece_starts, i) - 1]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if not self._shifts:  # nothing removed: the same offsets
+            return (start, start) if end <= start else (start, end)
         if end <= start:
-            return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+            return self.original_index(start), self.original_index(start)
+        return self.original_index(start), self.original_index(end - 1) + 1
 
     def is_repaired_break(self, clean_pos: int) -> bool:
         """True when a page break was removed just before working-copy index ``clean_pos``."""
-        return 0 < clean_pos < len(self.text) and self.offsets[clean_pos] != self.offsets[clean_pos - 1] + 1
+        return 0 < clean_pos < len(self.text) and self.original_index(clean_pos) != self.original_index(clean_pos - 1) + 1
 
 
 def clean(original: str, segmenter: Segmenter | None = None) -> CleanText:
-    folded = _ocr_zeros(to_simplified(fold(original)))
+    folded = _ocr_zeros(_fold_and_simplify(original))
     removed = [m.span() for m in _BREAK.finditer(folded) if _is_page_break(folded, m, segmenter)]
     gaps = _decimal_gaps(folded)
     removed = _merge_spans(removed + gaps)
-    pieces, offsets, pos = [], [], 0
+    if not removed:
+        return CleanText(original, folded, removed)
+    pieces, pos = [], 0
     for start, end in removed:
         pieces.append(folded[pos:start])
-        offsets.extend(range(pos, start))
         pos = end
     pieces.append(folded[pos:])
-    offsets.extend(range(pos, len(folded)))
-    offsets.append(len(folded))
-    return CleanText(original, "".join(pieces), offsets, removed)
+    return CleanText(original, "".join(pieces), removed)
 
 
 def _ocr_zeros(text: str) -> str:
@@ -97,6 +129,22 @@ def _blank_beside_a_dot(text: str) -> bool:
             return True
         i = text.find(".", i + 1)
     return False
+
+
+def _fold_and_simplify(text: str) -> str:
+    """``to_simplified(fold(text))``; most texts hold neither a foldable character nor one that
+    may start a t2s change, found in one scan instead of one per step."""
+    either = _foldable_or_trigger()
+    if either is not None and either.search(text) is None:
+        return text
+    return to_simplified(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _foldable_or_trigger():
+    """One character class of ``_FOLDABLE``'s and ``_trigger()``'s characters (None without a trigger)."""
+    trigger = _trigger()  # "[...]": its inside joins the foldable characters
+    return None if trigger is None else re.compile("[" + _FOLDABLE_CHARS + trigger.pattern[1:-1] + "]")
 
 
 def fold(text: str) -> str:

@@ -107,11 +107,12 @@ def _token_bounds(text: str, words: list[str]) -> tuple[list[int], list[int], li
     lengths); a sentence starts after a word that ends with a break character, found from the
     text's break characters (~1 in 25) rather than by looking at every word."""
     ends = list(accumulate(map(len, words)))
-    starts = [0, *ends[:-1]]
+    starts = ends[:-1]  # one copy (``[0, *ends[:-1]]`` made two)
+    starts.insert(0, 0)
     firsts, last = [0], len(words) - 1
-    for m in _BREAK_CHAR.finditer(text):
-        i = bisect.bisect_left(ends, m.end())
-        if i < last and ends[i] == m.end():
+    for end in [m.end() for m in _BREAK_CHAR.finditer(text)]:
+        i = bisect.bisect_left(ends, end)
+        if i < last and ends[i] == end:
             firsts.append(i + 1)
     return starts, ends, firsts
 

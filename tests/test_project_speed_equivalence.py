@@ -147,3 +147,192 @@ def test_full_word_tables_start_afresh(texts, seg, rules, monkeypatch):
     assert mentions() == plain
     cfg = project._config(rules)
     assert 0 < len(cfg.facts) <= 5 and len(cfg.count_words) <= 5
+
+
+# ---------------------------------------------------------------- a clause's tokens
+
+def _clauses(texts, cfg):
+    """(text, start, end) of every clause with a head."""
+    return [(text, cs, ce) for text in texts for cs, ce in _plain_clauses_with_heads(text, cfg)]
+
+
+def _plain_clause(seg, text, start, end):
+    """The definition: tag the clause, and each word starts where the one before ends."""
+    words, tags, starts, ends, pos = [], [], [], [], start
+    for word, tag in seg.tag(text[start:end]):
+        words.append(word), tags.append(tag), starts.append(pos), ends.append(pos + len(word))
+        pos += len(word)
+    return project.Clause(words, tags, starts, ends)
+
+
+def test_tag_columns_are_the_tagged_words(texts, seg, rules, monkeypatch):
+    """cut's words with remembered per-word tags give what tag gives: with an empty table, a
+    filled one, and a word whose tagging alone cannot answer (then the text is tagged)."""
+    cfg = project._config(rules)
+    stretches = [text[cs:ce] for text, cs, ce in _clauses(texts, cfg)] + [t[:300] for t in texts]
+    assert seg.backend == "rjieba"
+    monkeypatch.setattr(seg, "_word_tags", {})
+    for _ in range(2):  # the first pass fills the table, the second reads it
+        for stretch in stretches:
+            tagged = seg.tag(stretch)
+            assert seg.tag_columns(stretch) == ([w for w, _ in tagged], [t for _, t in tagged]), stretch
+    assert seg._word_tags
+    words = {w for w, _ in seg.tag(stretches[0])}
+    monkeypatch.setattr(seg, "_word_tags", dict.fromkeys(words, ""))  # "cannot say" for every word
+    tagged = seg.tag(stretches[0])
+    assert seg.tag_columns(stretches[0]) == ([w for w, _ in tagged], [t for _, t in tagged])
+
+
+def test_a_word_that_tagging_alone_cuts_apart_is_no_answer(seg):
+    """A word may come apart when tagged alone (最多 in 开工项目最多的一次 is 最/多 alone): the table
+    says "" for it and the text is tagged."""
+    fresh = project_segmenter()
+    text = "开工项目最多的一次"
+    apart = [w for w in fresh._impl.cut(text) if len(fresh._impl.tag(w)) != 1]
+    assert apart == ["最多"]
+    fresh.tag_columns(text)
+    assert fresh._word_tags[apart[0]] == ""
+    tagged = fresh.tag(text)
+    assert fresh.tag_columns(text) == ([w for w, _ in tagged], [t for _, t in tagged])
+
+
+def project_segmenter():
+    from pipeline.segment import Segmenter
+    return Segmenter(tuple(sorted((RULES / "lexicon").glob("*.txt"))))
+
+
+def test_a_new_word_empties_the_tag_table(seg):
+    fresh = project_segmenter()
+    fresh.tag_columns("园区建设项目")
+    assert fresh._word_tags
+    fresh.add_word("园区建设", 10, "nz")
+    assert not fresh._word_tags
+    assert fresh.tag_columns("园区建设项目") == (["园区建设", "项目"], ["nz", fresh.tag("项目")[0][1]])
+
+
+def test_clause_tokens_are_the_tagged_clause(texts, seg, rules):
+    cfg = project._config(rules)
+    for text, cs, ce in _clauses(texts, cfg):
+        ctx = ArticleContext("x", text, [], [], seg)
+        assert project._clause_tokens(ctx, cs, ce) == _plain_clause(seg, text, cs, ce)
+
+
+# ---------------------------------------------------------------- per-candidate shortcuts
+
+def _all_clauses(texts, seg, cfg):
+    return [(text, _plain_clause(seg, text, cs, ce)) for text, cs, ce in _clauses(texts, cfg)]
+
+
+def test_plain_words_step_as_step_says(texts, seg, rules):
+    """_grow_left takes a word whose facts are plain without _step: _step gives the same."""
+    cfg = project._config(rules)
+    taken = stopped = 0
+    for text, cl in _all_clauses(texts, seg, cfg):
+        for j in range(len(cl.words)):
+            facts = cfg.facts.get((cl.words[j], cl.tags[j])) or project._word_facts(cl.words[j], cl.tags[j], cfg)
+            if not facts.plain:
+                continue
+            g = project.Growth(cl.ends[j], j + 1)
+            step = project._step(text, cl, j, 0, g, facts, cfg)
+            if facts.takes:
+                assert (step, g.start, g.first_tok, g.proper, g.strong) == (j - 1, cl.starts[j], j, facts.proper,
+                                                                            facts.strong)
+                taken += 1
+            else:
+                assert step is None and not g.counted
+                stopped += 1
+    assert taken > 100 and stopped > 100
+
+
+def _plain_modifier_words(text, cl, cand):
+    head_start = cand.end - len(cand.head)
+    words = []
+    for k in range(cand.first_tok, len(cl.words)):
+        if cl.starts[k] >= head_start:
+            break
+        word = text[max(cl.starts[k], cand.start):min(cl.ends[k], head_start)]
+        if word and word not in project.QUOTES and word not in "()（）":
+            words.append(word)
+    return words
+
+
+def _plain_head_of(text, cl, i, cfg):
+    word = cl.words[i]
+    if word in project.QUOTES or (cl.words[i + 1] if i + 1 < len(cl.words) else "") in cfg.head_blockers:
+        return ""
+    window = text[max(cl.starts[0], cl.ends[i] - 8):cl.ends[i]]
+    for head in cfg.heads:
+        if not window.endswith(head):
+            continue
+        if head in cfg.single_char_heads and (word != head or i == 0 or cl.tags[i - 1][:1] != "n"):
+            continue
+        if len(head) < len(word) and word[-len(head) - 1:] in cfg.head_set:
+            continue
+        return head
+    return ""
+
+
+def test_candidate_shortcuts_answer_as_the_plain_ways(texts, seg, rules):
+    """Head words, modifier words (also of a name cut inside its first token), the token at a
+    position, the quoted-name pre-test and the list pre-test, on every candidate of the corpus."""
+    cfg = project._config(rules)
+    quoted = items = 0
+    for text, cl in _all_clauses(texts, seg, cfg):
+        for i in range(len(cl.words)):
+            assert project._head_of(text, cl, i, cfg) == _plain_head_of(text, cl, i, cfg)
+        for pos in range(cl.starts[0] - 1, cl.ends[-1] + 1):
+            plain = next((k for k in range(3, len(cl.ends)) if cl.ends[k] > pos), 3)
+            assert project._token_index_at(cl, pos, 3) == plain
+        cands = project._clause_candidates(text, cl, cfg)
+        for cand in cands:
+            assert project._modifier_words(text, cl, cand) == _plain_modifier_words(text, cl, cand)
+            for cut in (1, 2):
+                odd = dataclasses.replace(cand, start=min(cand.start + cut, cand.end - 1))
+                assert project._modifier_words(text, cl, odd) == _plain_modifier_words(text, cl, odd)
+            quoted += cand.rule_id == "project.quoted"
+            items += cand.rule_id == "project.list_item"
+        if not cfg.patterns["project.list_item"].search(text, cl.starts[0], cl.ends[-1]):
+            assert project._list_items(text, cl, cands, cfg) == []  # skipped in _clause_candidates
+    assert quoted > 0 and items > 0
+
+
+def test_quoted_names_start_where_the_pre_test_says(texts, rules):
+    cfg = project._config(rules)
+    pattern = cfg.patterns["project.quoted"]
+    starts = 0
+    for text in texts:
+        for a in range(len(text)):
+            if not project._may_start_quoted(text[a], cfg):
+                assert not any(pattern.fullmatch(text[a:b]) for b in range(a + 1, min(a + 25, len(text)) + 1))
+            else:
+                starts += 1
+    assert starts > 0
+
+
+def test_a_literal_separator_is_found_as_the_rule_finds_it(texts, rules):
+    cfg = project._config(rules)
+    assert cfg.separator_literal == "、"  # the rule file's separator is a plain string
+    plain = dataclasses.replace(cfg, separator_literal=None)
+    rule = cfg.patterns["project.list_item"]
+    found = 0
+    for text in texts + EDGE_TEXTS + ["甲、乙", "、", "甲乙、"]:
+        for start in range(0, len(text) + 1, 3):
+            for end in range(start, min(len(text), start + 40) + 1, 5):
+                fast = project._has_separator(text, start, end, cfg)
+                assert fast == project._has_separator(text, start, end, plain) == bool(rule.search(text, start, end))
+                found += fast
+    assert found > 0
+    for source in ["a.b", "[、，]", "\\、", "(?i)ab", "#x", "、|，", ""]:
+        assert project._literal(regex.compile(source)) is None, source
+    assert project._literal(regex.compile("ab", regex.IGNORECASE)) is None
+    assert project._literal(regex.compile("、")) == "、"
+
+
+def test_a_name_of_letters_and_digits_holds_nothing_to_strip():
+    """normalise_name (and find) skip the substitution for an alnum name: no character that
+    STRIP_FROM_NAME removes is a letter or digit, over all of Unicode."""
+    strip = project.STRIP_FROM_NAME
+    removed = [c for c in map(chr, range(0x110000)) if strip.match(c)]
+    assert len(removed) > 10 and not any(c.isalnum() for c in removed)
+    assert project.normalise_name("湘潭智造谷项目") == "湘潭智造谷项目"
+    assert project.normalise_name("“湘潭 智造谷”") == "湘潭智造谷"

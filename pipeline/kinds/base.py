@@ -72,7 +72,7 @@ class ArticleContext:
 
     def __post_init__(self):
         self._token_starts, self._token_ends = _starts_ends(self.tokens)
-        self._sent_starts, _ = _starts_ends(self.sentences)
+        self._sent_starts, self._sent_ends = _starts_ends(self.sentences)
 
     def token_at(self, pos: int) -> tuple[int, int] | None:
         """The token that holds character ``pos``."""
@@ -82,8 +82,14 @@ class ArticleContext:
         return None
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
-        i = max(bisect.bisect_right(self._sent_starts, pos) - 1, 0)
-        return self.sentences[i] if self.sentences else (0, len(self.text))
+        """The sentence that holds ``pos`` (the first one before it starts, the whole text without sentences)."""
+        starts = self._sent_starts  # read directly: asked for every record
+        if not starts:
+            return 0, len(self.text)
+        i = bisect.bisect_right(starts, pos) - 1
+        if i < 0:
+            i = 0
+        return starts[i], self._sent_ends[i]
 
 
 def _starts_ends(pairs) -> tuple[list[int], list[int]]:

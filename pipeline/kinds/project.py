@@ -9,16 +9,20 @@ as projects (``建滔化工、裕华化工等项目``) or sits beside named proj
 
 Only clauses that hold a head word are POS-tagged: tagging is the slow part.
 What else runs per token or per step is kept cheap: the heads of a whole text are found
-in one scan (``_clauses_with_heads``), rules anchored at a token's end are first asked
-in reverse whether they can end there at all (``EndRule``), and what a word alone decides
-is worked out once per word (``WordFacts``, the ``Config`` caches). The shortcuts give
-the same answers as the plain ways (tests/test_project_speed_equivalence.py).
+in one scan (``_clauses_with_heads``), a clause's tokens are parallel lists and not one
+object each (``Clause``, from ``Segmenter.tag_columns``), rules anchored at a token's end
+are first asked in reverse whether they can end there at all (``EndRule``), and what a
+word alone decides is worked out once per word (``WordFacts``, the ``Config`` caches), so
+that most steps of a growing name take the word inline. The shortcuts give the same
+answers as the plain ways (tests/test_project_speed_equivalence.py).
 """
 from __future__ import annotations
 
 import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, filterfalse
+from operator import itemgetter
 
 import pandas as pd
 import regex
@@ -38,15 +42,8 @@ PAREN_PAIRS = {")": "(", "）": "（"}
 OPEN_PARENS = frozenset(PAREN_PAIRS.values())
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
+LAST_CHAR = itemgetter(-1)
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
-
-
-@dataclass(slots=True)
-class Tok:
-    word: str
-    tag: str
-    start: int  # offsets into ctx.text
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +59,8 @@ class WordFacts:
     material: bool  # may extend a name
     proper: bool  # a company, place or brand name
     strong: bool  # a place, person or organisation name
+    plain: bool  # none of closer, numeric_end, number, count_in_first, conjunction: stop or material decides
+    takes: bool  # material and no stop word
 
 
 @dataclass(slots=True)
@@ -147,11 +146,13 @@ class Config:
     head_re: regex.Pattern
     head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     boundary_run: tuple | None  # see _boundary_run
+    separator_literal: str | None  # the list separator when its rule is a plain string (、), see _literal
     patterns: dict = field(default_factory=dict)
     # per-word answers, filled as words come (the same words come back in every clause)
     facts: dict = field(default_factory=dict)  # (word, tag) -> WordFacts
     count_words: dict = field(default_factory=dict)  # word -> it holds a count
     separators: dict = field(default_factory=dict)  # word -> it is a list separator
+    quoted_starts: dict = field(default_factory=dict)  # character -> a project.quoted match may start with it
     heads_by_last: dict = field(default_factory=dict)  # last character -> the heads ending in it, longest first
 
 
@@ -185,6 +186,7 @@ def _build_config(rules) -> Config:
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         head_scan=re.compile("|".join(re.escape(h) for h in heads)),
         boundary_run=_boundary_run(pats["project.head_grow"], heads),
+        separator_literal=_literal(pats["project.list_item"]),
         patterns=pats,
         heads_by_last={h[-1]: [x for x in heads if x[-1] == h[-1]] for h in heads},
     )
@@ -205,21 +207,22 @@ def _config(rules) -> Config:
 
 def find(ctx: ArticleContext, rules) -> list[Mention]:
     cfg = _config(rules)
+    text = ctx.text
     mentions: list[Mention] = []
-    for cs, ce in _clauses_with_heads(ctx.text, cfg):
-        toks = _tag(ctx, cs, ce)
-        for cand in _clause_candidates(ctx.text, toks, cfg):
-            mentions.append(_to_mention(ctx.text, cand))
+    strip = STRIP_FROM_NAME.sub
+    for cs, ce in _clauses_with_heads(text, cfg):
+        for c in _clause_candidates(text, _clause_tokens(ctx, cs, ce), cfg):
+            name = text[c.start:c.end]
+            if not name.isalnum():  # normalise_name, inline: one call less per mention
+                name = strip("", name)
+            mentions.append(Mention(c.start, c.end, c.rule_id, {"name": name, "head": c.head}, c.reject))
     return mentions
-
-
-def _to_mention(text: str, cand: Candidate) -> Mention:
-    name = normalise_name(text[cand.start:cand.end])
-    return Mention(cand.start, cand.end, cand.rule_id, {"name": name, "head": cand.head}, cand.reject)
 
 
 def normalise_name(span_text: str) -> str:
     """The ``name`` column: the span without quotes, whitespace or page breaks."""
+    if span_text.isalnum():
+        return span_text  # most names: no character to strip is a letter or digit, so none is there
     return STRIP_FROM_NAME.sub("", span_text)
 
 
@@ -277,46 +280,73 @@ def _boundary_run(boundary: regex.Pattern, heads: list[str]) -> tuple[regex.Patt
     return one, regex.compile(source[:-1], boundary.flags | regex.REVERSE)
 
 
-def _tag(ctx: ArticleContext, start: int, end: int) -> list[Tok]:
-    toks, pos = [], start
-    for word, tag in ctx.segmenter.tag(ctx.text[start:end]):
-        word_end = pos + len(word)
-        toks.append(Tok(word, tag, pos, word_end))
-        pos = word_end
-    return toks
+def _literal(pattern: regex.Pattern) -> str | None:
+    """The text a rule matches when it is a plain string with the default flags, else None: then
+    ``text.find(literal, pos, endpos) >= 0`` says what ``pattern.search(text, pos, endpos)`` says, cheaper."""
+    source = pattern.pattern
+    if not source or any(c in source for c in ".^$*+?{}[]\\|()#") or pattern.flags != regex.compile(source).flags:
+        return None
+    return source
+
+
+@dataclass(slots=True)
+class Clause:
+    """The tokens of one clause as parallel lists: no object per token (a clause has ~20 tokens,
+    and ~45k clauses of 10 MB hold a head), and the lists come from C-speed slicing."""
+    words: list[str]
+    tags: list[str]
+    starts: list[int]  # offsets into ctx.text
+    ends: list[int]
+
+
+def _clause_tokens(ctx: ArticleContext, start: int, end: int) -> Clause:
+    """The words and tags of the clause text[start:end], and where each word starts and ends."""
+    words, tags = ctx.segmenter.tag_columns(ctx.text[start:end])
+    bounds = list(accumulate(map(len, words), initial=start))
+    return Clause(words, tags, bounds[:-1], bounds[1:])
 
 
 # ---------------------------------------------------------------- one clause
 
-def _clause_candidates(text: str, toks: list[Tok], cfg: Config) -> list[Candidate]:
+def _clause_candidates(text: str, cl: Clause, cfg: Config) -> list[Candidate]:
     cands = []
-    last = cfg.heads_by_last
-    # most tokens cannot end a head word: test the last character before anything else
-    for i in [i for i, tok in enumerate(toks) if tok.word[-1] in last]:
-        head = _head_of(text, toks, i, cfg)
+    # most tokens cannot end a head word: test the last character before anything else (at C speed)
+    may_end_head = map(cfg.heads_by_last.__contains__, map(LAST_CHAR, cl.words))
+    for i in compress(count(), may_end_head):
+        head = _head_of(text, cl, i, cfg)
         if head:
-            cands.append(_headed_candidate(text, toks, i, head, cfg))
+            cands.append(_headed_candidate(text, cl, i, head, cfg))
     if len(cands) > 1:
         cands = _drop_nested(cands)
-    cands += _list_items(text, toks, cands, cfg)
+    if _has_separator(text, cl.starts[0], cl.ends[-1], cfg):
+        cands += _list_items(text, cl, cands, cfg)  # most clauses hold no separator, so no list
     return sorted(cands, key=lambda c: c.start) if len(cands) > 1 else cands
 
 
-def _head_of(text: str, toks: list[Tok], i: int, cfg: Config) -> str:
+def _has_separator(text: str, start: int, end: int, cfg: Config) -> bool:
+    """A list separator in text[start:end]."""
+    if cfg.separator_literal is not None:
+        return text.find(cfg.separator_literal, start, end) >= 0
+    return cfg.patterns["project.list_item"].search(text, start, end) is not None
+
+
+def _head_of(text: str, cl: Clause, i: int, cfg: Config) -> str:
     """The longest head word the text ends with at the end of token ``i``, or ''."""
-    tok = toks[i]
-    if tok.word in QUOTES:
+    words = cl.words
+    word = words[i]
+    if word in QUOTES:
         return ""
-    nxt = toks[i + 1].word if i + 1 < len(toks) else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
     if nxt in cfg.head_blockers:
         return ""
-    window = text[max(toks[0].start, tok.end - 8):tok.end]
-    for head in cfg.heads_by_last.get(window[-1:], ()):  # the heads in cfg.heads order that end like the window
-        if not window.endswith(head):
+    end = cl.ends[i]
+    lo = max(cl.starts[0], end - 8)  # the window text[lo:end] before the token's end
+    for head in cfg.heads_by_last.get(word[-1], ()):  # the heads in cfg.heads order that end like the token
+        if not text.endswith(head, lo, end):
             continue
-        if head in cfg.single_char_heads and (tok.word != head or i == 0 or toks[i - 1].tag[:1] != "n"):
+        if head in cfg.single_char_heads and (word != head or i == 0 or cl.tags[i - 1][:1] != "n"):
             continue
-        if len(head) < len(tok.word) and tok.word[-len(head) - 1:] in cfg.head_set:
+        if len(head) < len(word) and word[-len(head) - 1:] in cfg.head_set:
             continue  # a longer head ends this token; it is found on its own
         return head
     return ""
@@ -333,34 +363,46 @@ def _drop_nested(cands: list[Candidate]) -> list[Candidate]:
     return keep
 
 
-def _headed_candidate(text: str, toks: list[Tok], i: int, head: str, cfg: Config) -> Candidate:
-    grow = _grow_left(text, toks, i - 1, toks[i].start, 0, cfg)
-    cand = Candidate(grow.start, toks[i].end, head, "project.head_grow", grow.first_tok,
+def _headed_candidate(text: str, cl: Clause, i: int, head: str, cfg: Config) -> Candidate:
+    grow = _grow_left(text, cl, i - 1, cl.starts[i], 0, cfg)
+    cand = Candidate(grow.start, cl.ends[i], head, "project.head_grow", grow.first_tok,
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
-        cand.left_word = _governor(toks, grow.left_idx, cfg)
-    _quoted_name_alone(toks, i, grow, cand)
-    _unquote_whole(text, toks, i, cand, cfg)
-    cand.reject = _verdict(text, toks, cand, grow, cfg)
+        cand.left_word = _governor(cl, grow.left_idx, cfg)
+    if grow.inside_quote:
+        _quoted_name_alone(cl, i, grow, cand)
+    _unquote_whole(text, cl, i, cand, cfg)
+    cand.reject = _verdict(text, cl, cand, grow, cfg)
     return cand
 
 
-def _quoted_name_alone(toks: list[Tok], i: int, grow: Growth, cand: Candidate) -> None:
+def _quoted_name_alone(cl: Clause, i: int, grow: Growth, cand: Candidate) -> None:
     """A head inside quotes that close right after it (雨湖区“湘潭智造谷”): the quoted name is
     the name, so a span never holds an open quote without its close."""
-    after = toks[i + 1].word if i + 1 < len(toks) else ""
+    after = cl.words[i + 1] if i + 1 < len(cl.words) else ""
     if grow.inside_quote and after in CLOSE_QUOTES and grow.quote_tok > cand.first_tok:
-        cand.start, cand.first_tok = toks[grow.quote_tok].start, grow.quote_tok
+        cand.start, cand.first_tok = cl.starts[grow.quote_tok], grow.quote_tok
 
 
-def _unquote_whole(text: str, toks: list[Tok], i: int, cand: Candidate, cfg: Config) -> None:
+def _unquote_whole(text: str, cl: Clause, i: int, cand: Candidate, cfg: Config) -> None:
     """When quotes wrap the whole name (打造“科创走廊”) they stay outside the span."""
-    after = toks[i + 1] if i + 1 < len(toks) else None
-    if after and cfg.patterns["project.quoted"].fullmatch(text[cand.start:after.end]):
+    if i + 1 >= len(cl.words) or not _may_start_quoted(text[cand.start], cfg):
+        return  # most names start with a character no quoted name starts with (a quote, in the rule file)
+    if cfg.patterns["project.quoted"].fullmatch(text[cand.start:cl.ends[i + 1]]):
         cand.start += 1
         cand.first_tok += 1
         cand.rule_id = "project.quoted"
         cand.quoted = True
+
+
+def _may_start_quoted(char: str, cfg: Config) -> bool:
+    """A project.quoted match can start with this character: a partial match of it alone says
+    whether some text starting with it could match; remembered per character."""
+    known = cfg.quoted_starts.get(char)
+    if known is None:
+        _bound(cfg.quoted_starts)
+        known = cfg.quoted_starts[char] = cfg.patterns["project.quoted"].fullmatch(char, partial=True) is not None
+    return known
 
 
 # ---------------------------------------------------------------- growing a name
@@ -381,79 +423,94 @@ class Growth:
     capacity: bool = False  # a capacity phrase (年产10万吨) distinguishes the name
 
 
-def _grow_left(text: str, toks: list[Tok], j: int, start: int, floor: int, cfg: Config) -> Growth:
+def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Config) -> Growth:
     """Extend a name leftwards from token ``j`` (inclusive) down to token ``floor``."""
     g = Growth(start, j + 1)
-    if j >= floor and OPEN_QUOTE_MARK.search(text, toks[floor].start, toks[j].end):  # rare: skip the walk
-        j = _enter_open_quote(toks, j, floor, g)
-    if j >= floor and toks[j].word in cfg.before_head_words and j + 1 == g.first_tok:
-        j = _take(toks, j, g)  # 锂电池扩建项目: right before the head, 扩建 is part of the name
+    words = cl.words
+    if j >= floor and OPEN_QUOTE_MARK.search(text, cl.starts[floor], cl.ends[j]):  # rare: skip the walk
+        j = _enter_open_quote(cl, j, floor, g)
+    if j >= floor and words[j] in cfg.before_head_words and j + 1 == g.first_tok:
+        j = _take(cl, j, g)  # 锂电池扩建项目: right before the head, 扩建 is part of the name
+    tags, facts_of = cl.tags, cfg.facts
     while j >= floor:
-        step = _step(text, toks, j, floor, g, cfg)
+        facts = facts_of.get((words[j], tags[j])) or _word_facts(words[j], tags[j], cfg)
+        if facts.plain and facts.takes:  # most steps: name material the word alone lets in (_step, inline)
+            g.proper = g.proper or facts.proper
+            g.strong = g.strong or facts.strong
+            g.start, g.first_tok = cl.starts[j], j
+            j -= 1
+            continue
+        step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
         if step is None:
-            g.left_word, g.left_idx, g.left_tag = toks[j].word, j, toks[j].tag
+            g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
             break
         j = step
     if j < floor and floor > 0:
-        g.left_word, g.left_idx = toks[floor - 1].word, floor - 1
-    _trim_leading(toks, g, cfg)
+        g.left_word, g.left_idx = words[floor - 1], floor - 1
+    first = g.first_tok
+    if first < len(words) and (words[first] in OPEN_PARENS or words[first] in cfg.joiners):
+        _trim_leading(cl, g, cfg)  # rare: most names start with a word that may start one
     return g
 
 
-def _enter_open_quote(toks: list[Tok], j: int, floor: int, g: Growth) -> int:
+def _enter_open_quote(cl: Clause, j: int, floor: int, g: Growth) -> int:
     """A head inside quotes (“培育工程”): the whole quoted stretch belongs to the name."""
     depth = 0
     for k in range(j, floor - 1, -1):
-        w = toks[k].word
+        w = cl.words[k]
         if w in CLOSE_QUOTES and w != '"':
             depth += 1
         elif w in OPEN_QUOTES and w != '"':
             if depth == 0:
-                g.start, g.first_tok, g.quoted, g.inside_quote, g.quote_tok = toks[k].start, k, True, True, k
+                g.start, g.first_tok, g.quoted, g.inside_quote, g.quote_tok = cl.starts[k], k, True, True, k
                 return k - 1
             depth -= 1
     return j
 
 
-def _step(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
-    """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop."""
-    tok = toks[j]
-    facts = cfg.facts.get((tok.word, tok.tag)) or _word_facts(tok.word, tok.tag, cfg)
-    k = _quoted_or_paren(toks, j, floor) if facts.closer else None
+def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts, cfg: Config) -> int | None:
+    """Take token ``j`` (and what belongs with it) into the name; the next index, or None to stop.
+    ``facts``: the token's WordFacts."""
+    word, end = cl.words[j], cl.ends[j]
+    k = _quoted_or_paren(cl, j, floor) if facts.closer else None
     if k is not None:
-        g.quoted = g.quoted or tok.word in CLOSE_QUOTES
-        return _take(toks, k, g)
-    # most words cannot end a capacity, ordinal or count: their last character says so
-    numeric = facts.numeric_end and cfg.numeric_end.exists(text, toks[floor].start, tok.end)
-    k = _numeric_start(text, toks, j, floor, g, cfg) if numeric else None
+        g.quoted = g.quoted or word in CLOSE_QUOTES
+        return _take(cl, k, g)
+    # most words cannot end a capacity, ordinal or count: their last character says so (and when
+    # it can, EndRule.exists would ask can_end again: the reverse match is asked directly)
+    numeric = facts.numeric_end and cfg.numeric_end.backward.match(text, cl.starts[floor], end) is not None
+    k = _numeric_start(text, cl, j, floor, g, cfg) if numeric else None
     if k is not None:
-        return _take(toks, k, g)
-    if _is_count(text, tok, toks[floor].start, facts, numeric, cfg):
+        return _take(cl, k, g)
+    if (facts.number or facts.count_in_first or numeric) and _is_count(text, cl.starts[j], end, cl.starts[floor],
+                                                                       facts, numeric, cfg):
         g.counted = True
         return None
-    if facts.conjunction and j + 1 < len(toks) and toks[j + 1].word[:1].isdigit():
-        return _take(toks, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
-    if facts.stop:
+    if facts.conjunction and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
+        return _take(cl, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
+    if not facts.takes:
         return None
-    if facts.material:
-        g.proper = g.proper or facts.proper
-        g.strong = g.strong or facts.strong
-        return _take(toks, j, g)
-    return None
+    g.proper = g.proper or facts.proper
+    g.strong = g.strong or facts.strong
+    return _take(cl, j, g)
 
 
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
+    """What the word and tag alone decide in a step (remembered per word and tag)."""
     _bound(cfg.facts)
+    closer = bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word))
+    number = tag == "m" or bool(NUMBER.fullmatch(word))
+    numeric_end = cfg.numeric_end.can_end(word[-1])
+    count_in_first = len(word) > 1 and cfg.count.can_end(word[0])
+    conjunction = word in ("和", "及")
+    stop = word in cfg.stop_words or word.isspace()
+    material = word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags
     facts = cfg.facts[word, tag] = WordFacts(
-        closer=bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)),
-        number=tag == "m" or bool(NUMBER.fullmatch(word)),
-        numeric_end=cfg.numeric_end.can_end(word[-1]),
-        count_in_first=len(word) > 1 and cfg.count.can_end(word[0]),
-        conjunction=word in ("和", "及"),
-        stop=word in cfg.stop_words or word.isspace(),
-        material=word in cfg.joiners or word in cfg.name_words or tag in cfg.grow_tags,
+        closer, number, numeric_end, count_in_first, conjunction, stop, material,
         proper=_has_proper(word, tag, cfg.proper_tags, cfg),
-        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg))
+        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg),
+        plain=not (closer or number or numeric_end or count_in_first or conjunction),
+        takes=material and not stop)
     return facts
 
 
@@ -466,61 +523,62 @@ def _bound(cache: dict, room: int = 1) -> None:
         cache.clear()
 
 
-def _numeric_start(text: str, toks: list[Tok], j: int, floor: int, g: Growth, cfg: Config) -> int | None:
+
+def _numeric_start(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> int | None:
     """The first token of a capacity (年产40万吨) or an ordinal (6号线, 三期) that ends with token ``j``."""
-    tok, lo = toks[j], toks[floor].start
-    cap = cfg.capacity.search(text, lo, tok.end)
-    if cap and cap.end() == tok.end:
+    end, lo = cl.ends[j], cl.starts[floor]
+    cap = cfg.capacity.search(text, lo, end)
+    if cap and cap.end() == end:
         g.proper = g.capacity = True
-        return _token_index_at(toks, cap.start(), floor)
-    num = cfg.ordinal.search(text, lo, tok.end)
-    if num and num.end() == tok.end and g.start < len(text):
-        return _token_index_at(toks, num.start(), floor)
+        return _token_index_at(cl, cap.start(), floor)
+    num = cfg.ordinal.search(text, lo, end)
+    if num and num.end() == end and g.start < len(text):
+        return _token_index_at(cl, num.start(), floor)
     return None
 
 
-def _is_count(text: str, tok: Tok, lo: int, facts: WordFacts, numeric: bool, cfg: Config) -> bool:
-    """A number, or a count such as 283个 (jieba may glue the classifier on: 28/个省).
-    ``numeric`` False: no count ends with the token (``cfg.numeric_end`` said so)."""
+def _is_count(text: str, start: int, end: int, lo: int, facts: WordFacts, numeric: bool, cfg: Config) -> bool:
+    """The token text[start:end] is a number, or a count such as 283个 (jieba may glue the
+    classifier on: 28/个省). ``numeric`` False: no count ends with the token (``cfg.numeric_end`` said so)."""
     if facts.number:
         return True
-    if numeric and cfg.count.exists(text, lo, tok.end):
+    if numeric and cfg.count.exists(text, lo, end):
         return True
-    return facts.count_in_first and cfg.count.exists(text, lo, tok.start + 1)
+    return facts.count_in_first and cfg.count.exists(text, lo, start + 1)
 
 
-def _take(toks: list[Tok], k: int, g: Growth) -> int:
-    g.start, g.first_tok = toks[k].start, k
+def _take(cl: Clause, k: int, g: Growth) -> int:
+    g.start, g.first_tok = cl.starts[k], k
     return k - 1
 
 
-def _quoted_or_paren(toks: list[Tok], j: int, floor: int) -> int | None:
+def _quoted_or_paren(cl: Clause, j: int, floor: int) -> int | None:
     """Index of the opening quote/parenthesis matching a closing one at ``j``, or None."""
-    word = toks[j].word
+    words = cl.words
+    word = words[j]
     opener = QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word)
     if not opener:
         return None
     for k in range(j - 1, floor - 1, -1):
-        if toks[k].word == opener:
-            inner = toks[j].start - toks[k].end
+        if words[k] == opener:
+            inner = cl.starts[j] - cl.ends[k]
             limit = MAX_PAREN_INNER if word in PAREN_PAIRS else 20
             return k if 0 < inner <= limit and k > floor - 1 else None
     return None
 
 
-def _token_index_at(toks: list[Tok], pos: int, floor: int) -> int:
-    for k in range(floor, len(toks)):
-        if toks[k].end > pos:
-            return k
-    return floor
+def _token_index_at(cl: Clause, pos: int, floor: int) -> int:
+    """The first token from ``floor`` on that ends after ``pos`` (``floor`` when none does)."""
+    k = bisect.bisect_right(cl.ends, pos, floor)  # token ends rise strictly
+    return k if k < len(cl.ends) else floor
 
 
-def _trim_leading(toks: list[Tok], g: Growth, cfg: Config) -> None:
+def _trim_leading(cl: Clause, g: Growth, cfg: Config) -> None:
     """A name does not start with an opening parenthesis or a joiner."""
-    while g.first_tok < len(toks) and (toks[g.first_tok].word in OPEN_PARENS
-                                       or toks[g.first_tok].word in cfg.joiners):
+    words = cl.words
+    while g.first_tok < len(words) and (words[g.first_tok] in OPEN_PARENS or words[g.first_tok] in cfg.joiners):
         g.first_tok += 1
-        g.start = toks[g.first_tok].start if g.first_tok < len(toks) else g.start
+        g.start = cl.starts[g.first_tok] if g.first_tok < len(words) else g.start
 
 
 def _has_proper(word: str, tag: str, tags: set[str], cfg: Config) -> bool:
@@ -532,109 +590,111 @@ def _has_proper(word: str, tag: str, tags: set[str], cfg: Config) -> bool:
 
 # ---------------------------------------------------------------- verdicts
 
-def _verdict(text: str, toks: list[Tok], cand: Candidate, grow: Growth, cfg: Config) -> str:
+
+def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) -> str:
     """Why a headed candidate is not a project name ('' when it is one)."""
-    words = _modifier_words(text, toks, cand)
+    words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
-    if ((grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end)
-            or any(_word_is_count(w, cfg) for w in words)):
+    if (grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
-                            or _place_category(toks, cand, cfg)):
+                            or (cand.head in cfg.place_category_heads and _place_category(cl, cand, cfg))):
         return "generic"
-    if _is_policy(text, cand, words, cfg):
+    if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
-    if not cand.quoted and any(w in cfg.role_words for w in words):
+    if not cand.quoted and not cfg.role_words.isdisjoint(words):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
         return "goal"
-    if cand.left_word in ("的", "之") and (_superlative(toks, grow.left_idx, cfg) or not (named or grow.quoted)):
+    if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg) or not (named or grow.quoted)):
         return "description"
-    if _inside_book_title(text, toks, cand):
+    if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
     if cand.end - cand.start > cfg.max_chars:
         return "too long"
     return ""
 
 
-def _word_is_count(word: str, cfg: Config) -> bool:
-    """A modifier word that holds a count (重大项目 no, 56个 yes); remembered per word."""
-    known = cfg.count_words.get(word)
-    if known is None:
-        _bound(cfg.count_words)
-        known = cfg.count_words[word] = cfg.count.exists(word)
-    return known
+def _any_count(words: list[str], cfg: Config) -> bool:
+    """A modifier word holds a count (重大项目 no, 56个 yes); remembered per word."""
+    counts = list(map(cfg.count_words.get, words))
+    if None in counts:
+        _bound(cfg.count_words, len(words))
+        counts = [cfg.count_words.setdefault(w, cfg.count.exists(w)) if c is None else c
+                  for w, c in zip(words, counts)]
+    return True in counts
 
 
-def _superlative(toks: list[Tok], de_idx: int, cfg: Config) -> bool:
+def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
     """``亚洲最大的…基地``: a superlative description, not a name."""
-    word = toks[de_idx - 1].word if de_idx > 0 else ""
+    word = cl.words[de_idx - 1] if de_idx > 0 else ""
     return word.startswith("最") or word in cfg.description_words
 
 
-def _place_category(toks: list[Tok], cand: Candidate, cfg: Config) -> bool:
+def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
     """``郴州市重点项目``, ``长沙项目``: a place and class words before 项目 name a category of
     the place's projects, not one project (as 省重点项目 does)."""
-    if cand.head not in cfg.place_category_heads:
-        return False
     head_start = cand.end - len(cand.head)
-    for tok in toks[cand.first_tok:]:
-        if tok.start >= head_start:
+    for k in range(cand.first_tok, len(cl.words)):
+        start = cl.starts[k]
+        if start >= head_start:
             break
-        word = tok.word[:head_start - tok.start]
-        if not (tok.tag == "ns" or word in cfg.generic_words or not word):
+        word = cl.words[k][:head_start - start]
+        if not (cl.tags[k] == "ns" or word in cfg.generic_words or not word):
             return False
     return True
-
-
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
     """A phase or number alone does not distinguish a name (一期工程, 二期项目)."""
-    return all(cfg.ordinal.forward.fullmatch(w) for w in words)
+    return all(map(cfg.ordinal.forward.fullmatch, words))
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
     """Only class words (重大, 省, 产业 …) before the head, or a category such as 物流园区."""
-    specific = [w for w in words if w not in cfg.generic_words]
-    if not specific or "".join(words) in cfg.generic_words:
+    specific = list(filterfalse(cfg.generic_words.__contains__, words))
+    joined = "".join(words)
+    if not specific or joined in cfg.generic_words:
         return True
-    return "".join(specific) + head in cfg.generic_heads or "".join(words) + head in cfg.generic_heads
+    return "".join(specific) + head in cfg.generic_heads or joined + head in cfg.generic_heads
 
 
-def _governor(toks: list[Tok], idx: int, cfg: Config) -> str:
+
+def _governor(cl: Clause, idx: int, cfg: Config) -> str:
     """The word that governs a conjunct or a sized name: skip back over 与/和/及/、,
     numbers (打造千亿级…) and name material."""
+    words, tags = cl.words, cl.tags
     k = idx
     while 0 <= k:
-        word = toks[k].word
-        coordinator = word in ("与", "和", "及", "、", "以及") or toks[k].tag in ("m", "q")
-        material = (toks[k].tag in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
+        word = words[k]
+        coordinator = word in ("与", "和", "及", "、", "以及") or tags[k] in ("m", "q")
+        material = (tags[k] in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
         if not (coordinator or material):
             break
         k -= 1
-    return toks[k].word if k >= 0 else ""
+    return words[k] if k >= 0 else ""
 
 
-def _modifier_words(text: str, toks: list[Tok], cand: Candidate) -> list[str]:
+def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
     """The words of the name before its head word, without quotes and brackets."""
-    head_start = cand.end - len(cand.head)
-    words = []
-    for k in range(cand.first_tok, len(toks)):
-        tok = toks[k]
-        if tok.start >= head_start:
-            break
-        word = text[max(tok.start, cand.start):min(tok.end, head_start)]
-        if word and word not in QUOTES and word not in "()（）":
-            words.append(word)
-    return words
+    head_start, starts, ends = cand.end - len(cand.head), cl.starts, cl.ends
+    lo = cand.first_tok
+    hi = bisect.bisect_left(starts, head_start, lo)  # tokens lo .. hi - 1 start before the head
+    if hi <= lo:
+        return []
+    words = cl.words[lo:hi]
+    if cand.start > ends[lo]:  # never so (the name starts in its first token): cut every word
+        words = [text[max(starts[k], cand.start):min(ends[k], head_start)] for k in range(lo, hi)]
+    else:  # only the first and the last word can stick out of the name
+        words[0] = text[max(starts[lo], cand.start):min(ends[lo], head_start)]
+        words[-1] = text[max(starts[hi - 1], cand.start):min(ends[hi - 1], head_start)]
+    return [w for w in words if w not in QUOTES and w not in "()（）"]  # '' is in QUOTES too
 
 
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
-    if cand.head not in cfg.policy_heads:
-        return False
+    """Words of a policy, not a project (a head of ``policy_heads`` only: _verdict asks)."""
     if cand.left_word in cfg.policy_verbs:
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
@@ -642,56 +702,49 @@ def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> boo
     return quoted_head or any(w in joined for w in cfg.policy_words)
 
 
-def _inside_book_title(text: str, toks: list[Tok], cand: Candidate) -> bool:
-    lo = toks[0].start
-    return text.rfind("《", lo, cand.start) > text.rfind("》", lo, cand.start)
-
-
 # ---------------------------------------------------------------- lists
 
-def _list_items(text: str, toks: list[Tok], cands: list[Candidate], cfg: Config) -> list[Candidate]:
+def _list_items(text: str, cl: Clause, cands: list[Candidate], cfg: Config) -> list[Candidate]:
     """Headless items of a 、-list that is about projects, one candidate each."""
-    chunks = _chunks(text, toks, cfg)
+    chunks = _chunks(text, cl, cfg)
     if len(chunks) < 2:
         return []
-    label = _list_label(text, toks, chunks[-1], cands, cfg)
+    label = _list_label(cl, chunks[-1], cands, cfg)
     headed = [c for c in cands if not c.reject or c.reject == "goal"]
-    if not label and not any(_in_chunk(c, toks, ch) for c in headed for ch in chunks):
-        return []  # neither labelled nor beside a named project
+    starts, ends = cl.starts, cl.ends  # a candidate is in chunk (lo, hi) when it ends in starts[lo] .. ends[hi]
+    if not label and not any(starts[lo] <= c.end - 1 < ends[hi] for c in headed for lo, hi in chunks):
+        return []  # neither labelled nor beside a named project (a chunk is never empty)
     head = label.head if label else _shared_head(headed, "项目")
     out = []
     for n, (lo, hi) in enumerate(chunks):
         end_tok = label.first_tok - 1 if label and n == len(chunks) - 1 else hi
         if n == len(chunks) - 1 and not label:
             continue  # an unlabelled last item runs on into the sentence
-        if any(_in_chunk(c, toks, (lo, end_tok)) for c in cands if c.rule_id != "project.list_item"):
+        if end_tok >= lo and any(starts[lo] <= c.end - 1 < ends[end_tok] for c in cands
+                                 if c.rule_id != "project.list_item"):
             continue
-        item = _headless_item(text, toks, lo, end_tok, head, n == 0, label is not None, cfg)
+        item = _headless_item(text, cl, lo, end_tok, head, n == 0, label is not None, cfg)
         if item:
             out.append(item)
     return out
 
 
-def _chunks(text: str, toks: list[Tok], cfg: Config) -> list[tuple[int, int]]:
+def _chunks(text: str, cl: Clause, cfg: Config) -> list[tuple[int, int]]:
     """(first, last) token index of each 、-separated stretch of the clause."""
-    sep, known = cfg.patterns["project.list_item"], cfg.separators
-    if not sep.search(text, toks[0].start, toks[-1].end):
-        return [(0, len(toks) - 1)]  # most clauses hold no separator, so no token can be one
-    words = {tok.word for tok in toks}
-    _bound(known, len(words.difference(known)))  # before, so that all of this clause's words stay
-    for word in words.difference(known):
-        known[word] = sep.fullmatch(word) is not None
+    sep, known, words = cfg.patterns["project.list_item"], cfg.separators, cl.words
+    if not sep.search(text, cl.starts[0], cl.ends[-1]):
+        return [(0, len(words) - 1)]  # no separator, so no token can be one
+    is_sep = list(map(known.get, words))
+    if None in is_sep:
+        _bound(known, len(words))
+        is_sep = [known.setdefault(w, sep.fullmatch(w) is not None) if s is None else s
+                  for w, s in zip(words, is_sep)]
     chunks, lo = [], 0
-    for k in [k for k, tok in enumerate(toks) if known[tok.word]]:
+    for k in compress(count(), is_sep):
         chunks.append((lo, k - 1))
         lo = k + 1
-    chunks.append((lo, len(toks) - 1))
+    chunks.append((lo, len(words) - 1))
     return [ch for ch in chunks if ch[0] <= ch[1]]
-
-
-def _in_chunk(cand: Candidate, toks: list[Tok], chunk: tuple[int, int]) -> bool:
-    lo, hi = chunk
-    return hi >= lo and toks[lo].start <= cand.end - 1 < toks[hi].end
 
 
 def _shared_head(cands: list[Candidate], default: str) -> str:
@@ -705,35 +758,36 @@ class Label:
     head: str
 
 
-def _list_label(text: str, toks: list[Tok], chunk, cands, cfg: Config) -> Label | None:
+def _list_label(cl: Clause, chunk, cands, cfg: Config) -> Label | None:
     """``…等(23个)(重点)项目``: the last item ends at 等 and a generic project phrase follows."""
     lo, hi = chunk
     for k in range(lo, hi + 1):
-        if toks[k].word != "等":
+        if cl.words[k] != "等":
             continue
         for c in cands:
-            gap = c.start - toks[k].end
-            if c.reject in ("generic", "counted") and 0 <= gap and c.end - toks[k].end <= cfg.label_max + len(c.head):
+            gap = c.start - cl.ends[k]
+            if c.reject in ("generic", "counted") and 0 <= gap and c.end - cl.ends[k] <= cfg.label_max + len(c.head):
                 return Label(k, c.head)
         return None
     return None
 
 
-def _headless_item(text, toks, lo, hi, head, first, labelled, cfg: Config) -> Candidate | None:
+def _headless_item(text, cl: Clause, lo, hi, head, first, labelled, cfg: Config) -> Candidate | None:
     """One list item without a head word: kept when it holds a company, place or brand name.
 
     Inside a list labelled as projects a middle item is taken whole (新敏雅150亿瓦时高能比电池);
     elsewhere every token of it must be name material.
     """
-    if hi < lo or toks[hi].word in CLOSE_QUOTES + ")）":
+    if hi < lo or cl.words[hi] in CLOSE_QUOTES + ")）":
         return None
-    g = _grow_left(text, toks, hi, toks[hi].end, lo, cfg)
+    end = cl.ends[hi]
+    g = _grow_left(text, cl, hi, end, lo, cfg)
     if labelled and not first:
-        g = _whole_chunk(text, toks, lo, hi, g, cfg)
+        g = _whole_chunk(text, cl, lo, hi, g, cfg)
     if g.first_tok > hi or (not first and g.first_tok != lo):
         return None
-    item_text = text[g.start:toks[hi].end]
-    cand = Candidate(g.start, toks[hi].end, head, "project.list_item", g.first_tok, left_word=g.left_word,
+    item_text = text[g.start:end]
+    cand = Candidate(g.start, end, head, "project.list_item", g.first_tok, left_word=g.left_word,
                      proper=g.proper)
     if item_text.endswith(cfg.zone_markers):
         cand.reject = "zone"
@@ -744,13 +798,14 @@ def _headless_item(text, toks, lo, hi, head, first, labelled, cfg: Config) -> Ca
     return cand
 
 
-def _whole_chunk(text, toks, lo, hi, g: Growth, cfg: Config) -> Growth:
-    whole = Growth(toks[lo].start, lo, proper=g.proper)
-    whole.proper = whole.proper or any(_has_proper(t.word, t.tag, cfg.proper_tags, cfg) for t in toks[lo:hi + 1])
-    whole.proper = whole.proper or bool(cfg.capacity.search(text[toks[lo].start:toks[hi].end] + "$")
-                                        or _capacity_inside(text, toks[lo].start, toks[hi].end, cfg))
+def _whole_chunk(text, cl: Clause, lo, hi, g: Growth, cfg: Config) -> Growth:
+    start, end = cl.starts[lo], cl.ends[hi]
+    whole = Growth(start, lo, proper=g.proper)
+    whole.proper = whole.proper or any(_has_proper(w, t, cfg.proper_tags, cfg)
+                                       for w, t in zip(cl.words[lo:hi + 1], cl.tags[lo:hi + 1]))
+    whole.proper = whole.proper or bool(cfg.capacity.search(text[start:end] + "$")
+                                        or _capacity_inside(text, start, end, cfg))
     return whole
-
 
 def _capacity_inside(text: str, start: int, end: int, cfg: Config) -> bool:
     """A capacity phrase anywhere in text[start:end] (the rule is anchored at its end)."""
