@@ -70,6 +70,7 @@ class DateExpr(NamedTuple):
     target: bool = False  # a goal year (到2025年): does not move the context forward
     compared: bool = False  # a comparison base (比2019年增长): does not move the context
     future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
+    more_years: int = 0  # a run of years from the start's (今明两年: 1): the end is that many years on
 
 
 class Resolved(NamedTuple):
@@ -275,6 +276,8 @@ class Resolver:
         if start.year is None:
             start = Point(year, start.month, start.day, start.quarter, start.half)
         end = fill_end(start, expr.end) if expr.end else None
+        if expr.more_years and start.year is not None:
+            end = Point(start.year + expr.more_years)
         return finish(start, end, anchor)
 
     def _year_for(self, expr: DateExpr) -> tuple[int | None, str]:

@@ -181,3 +181,19 @@ def test_city_short_forms_are_places_whatever_jiebas_own_tag(seg, word):
 @pytest.mark.parametrize("word", ["合作", "来宾"])
 def test_everyday_words_that_are_also_city_names_stay_ordinary(seg, word):
     assert all(tag != "ns" for w, tag in seg.tag(f"双方{word}") if w == word)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("其中德国企业", ["其中", "德国"]), ("其中新增项目", ["其中", "新增"]), ("集中新建", ["集中", "新建"]),
+    ("其中韩国", ["其中", "韩国"]), ("其中日均", ["其中", "日均"]), ("其中以工业为主", ["其中", "以"]),
+    ("其中法人单位", ["其中", "法人"]), ("高中新校区", ["高中"]),
+])
+def test_bilateral_park_prefixes_leave_everyday_cuts_alone(seg, text, words):
+    # name_parts.txt adds 中德, 中新, 中韩 …: jieba must still cut 其中/德国 and 其中/新增
+    cut = [w for w, _ in seg.tag(text)]
+    assert cut[:len(words)] == words, cut
+
+
+@pytest.mark.parametrize("text, word", [("中德生态园", "中德"), ("中新广州知识城", "中新"), ("中马钦州产业园", "中马")])
+def test_bilateral_park_prefixes_are_places(seg, text, word):
+    assert (word, "ns") in seg.tag(text)

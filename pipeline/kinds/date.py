@@ -359,8 +359,11 @@ def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: st
         target = target or after.startswith(targets_after)
         compared = before.endswith(comparisons)
         return expr._replace(target=target, compared=compared) if target or compared else expr
-    if reads == "future" and _compiled(tables.get("future_after", "(?!)")).match(after) is not None:
-        return expr._replace(future=True)
+    if reads == "future":  # a date from the context: a comparison base (比年初), or a start (1月1日起施行)?
+        if before.endswith(_cues(tables)[3]):
+            return expr._replace(compared=True)  # 比年初增加: the story stays in the month it was in
+        if _compiled(tables.get("future_after", "(?!)")).match(after) is not None:
+            return expr._replace(future=True)
     return expr
 
 
@@ -392,6 +395,9 @@ def _typed_anew(groups: dict, tables: dict) -> tuple[DateExpr, str]:
         return DateExpr(Point(), base=word["base"], offset=word.get("offset", 0)), ""
     if "monw" in groups:
         return _month_word(groups, tables), ""
+    if "relpair" in groups:  # 今明两年: from the writing year, a run of years
+        pair = tables["relative_year_pairs"][groups["relpair"]]
+        return DateExpr(Point(), base="writing", offset=pair["offset"], more_years=pair["years"] - 1), ""
     rel = tables["relative_words"].get(groups.get("rel", ""), None)
     if "same" in groups:
         if "y" in groups:  # 2019年同期: the last period, in the year written

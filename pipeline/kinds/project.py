@@ -124,6 +124,7 @@ class Config:
     name_words: set[str]
     stop_words: set[str]
     before_head_words: set[str]
+    place_links: set[str]
     joiners: set[str]
     generic_words: set[str]
     generic_heads: set[str]
@@ -158,7 +159,7 @@ class Config:
 
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
-                   "name_words", "stop_words", "before_head_words", "joiners", "generic_words", "generic_heads", "role_words",
+                   "name_words", "stop_words", "before_head_words", "place_links", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "goal_verbs", "description_words",
                    "place_category_heads")
 
@@ -441,6 +442,8 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
             j -= 1
             continue
         step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
+        if step is None and words[j] in cfg.place_links and _links_places(cl, j, floor, g):
+            step = _take(cl, j, g)  # 濮阳至卫辉高速公路项目: a route from one place to the next
         if step is None:
             g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
             break
@@ -451,6 +454,11 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
     if first < len(words) and (words[first] in OPEN_PARENS or words[first] in cfg.joiners):
         _trim_leading(cl, g, cfg)  # rare: most names start with a word that may start one
     return g
+
+
+def _links_places(cl: Clause, j: int, floor: int, g: Growth) -> bool:
+    """Token ``j`` (至) stands between a place and the place the name starts with."""
+    return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == "ns" and cl.tags[j + 1] == "ns"
 
 
 def _enter_open_quote(cl: Clause, j: int, floor: int, g: Growth) -> int:
