@@ -37,9 +37,9 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter, itemgetter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd

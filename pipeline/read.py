@@ -122,7 +122,9 @@ def article_from_bytes(data: bytes, path: Path | str, doc_id: str | None = None,
     path = Path(path)
     text, enc = decode(data, path)
     if path.suffix.lower() in HTML_SUFFIXES:
-        from .html import html_to_text  # offsets index the extracted text, saved beside the outputs
+        from .html import (
+            html_to_text,  # offsets index the extracted text, saved beside the outputs
+        )
 
         text = html_to_text(text)
     return Article(doc_id=doc_id or path.stem, text=text, path=str(path), encoding=enc, **meta)

@@ -35,7 +35,7 @@ class Pattern:
     regex: regex.Pattern
     source: str
     options: dict = field(default_factory=dict)  # every other key of the rule
-    trigger: "Trigger | None" = None  # where matches can be (None: anywhere)
+    trigger: Trigger | None = None  # where matches can be (None: anywhere)
 
     def finditer(self, text: str):
         """The matches of ``regex.finditer(text)``, found only inside the trigger regions.

@@ -6,10 +6,9 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from pipeline import batch
+from pipeline import batch, write
 from pipeline.batch import Progress, run
 from pipeline.corpus import discover
-from pipeline import write
 from pipeline.write import write_tables
 
 from .conftest import CORPUS, RULES
