@@ -125,6 +125,7 @@ class Config:
     stop_words: set[str]
     before_head_words: set[str]
     place_links: set[str]
+    sum_words: set[str]
     joiners: set[str]
     generic_words: set[str]
     generic_heads: set[str]
@@ -160,7 +161,7 @@ class Config:
 
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
-                   "name_words", "stop_words", "before_head_words", "place_links", "joiners", "generic_words", "generic_heads", "role_words",
+                   "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "goal_verbs", "description_words",
                    "place_category_heads")
 
@@ -619,7 +620,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
         return "goal"
-    if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg) or not (named or grow.quoted)):
+    if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg)
+                                         or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg))):
         return "description"
     if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
@@ -642,6 +644,11 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
     """``亚洲最大的…基地``: a superlative description, not a name."""
     word = cl.words[de_idx - 1] if de_idx > 0 else ""
     return word.startswith("最") or word in cfg.description_words
+
+
+def _after_sum(cl: Clause, de_idx: int, cfg: Config) -> bool:
+    """``投资20亿元的…产业城``: a sum before 的 introduces one specific undertaking."""
+    return de_idx > 0 and cl.words[de_idx - 1] in cfg.sum_words
 
 
 def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
