@@ -88,6 +88,7 @@ def _keep_offsets(doc: Doc, text: str, words: list[str]) -> list[int]:
     tokens and sentences again in Python (and doc.text, which joins every token) costs more than
     building the Doc. Returns the indices of the words that start a sentence."""
     doc.user_data["text"] = text
+    doc.user_data["words"] = words  # the project kind takes a clause's words from here
     doc.user_data["offsets"] = (Offsets([], []), Offsets([], []))
     if not words:
         return []
@@ -165,7 +166,8 @@ def article_context(doc: Doc) -> ArticleContext:
             [(t.idx, t.idx + len(t.text)) for t in doc], [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else [])
         doc.user_data["ctx"] = ArticleContext(
             doc_id=meta.get("doc_id", ""), text=text, tokens=tokens, sentences=sentences,
-            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""))
+            segmenter=meta["segmenter"], issue_date=meta.get("issue_date"), title=meta.get("title", ""),
+            words=doc.user_data.get("words"))
     return doc.user_data["ctx"]
 
 

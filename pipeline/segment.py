@@ -64,8 +64,11 @@ class Segmenter:
         retag is per word too). So the words come from ``cut`` and the tags from a table of the
         words seen, each tagged alone once; a word that tagging alone does not give back whole
         (最多 comes back as 最/多) leaves the table no answer, and then the text is tagged."""
-        if self.backend == "rjieba":
-            words = self._impl.cut(text)
+        return self.tag_words(text, self._impl.cut(text) if self.backend == "rjieba" else None)
+
+    def tag_words(self, text: str, words: list[str] | None) -> tuple[list[str], list[str]]:
+        """``tag_columns(text)`` when ``words`` is what ``cut(text)`` gives (or None: then ``tag``)."""
+        if words is not None and self.backend == "rjieba":
             tags = self._known_tags(words)
             if tags is not None:
                 return words, tags

@@ -9,6 +9,7 @@ bundled corpus and the rule-file examples, so a change that breaks the equivalen
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import regex
 
 from pipeline.clean import clean
 from pipeline.kinds import project
-from pipeline.kinds.base import ArticleContext
+from pipeline.kinds.base import ArticleContext, Offsets
 from pipeline.rules import load_rules
 from pipeline.segment import get_segmenter
 
@@ -215,6 +216,34 @@ def test_clause_tokens_are_the_tagged_clause(texts, seg, rules):
     for text, cs, ce in _clauses(texts, cfg):
         ctx = ArticleContext("x", text, [], [], seg)
         assert project._clause_tokens(ctx, cs, ce) == _plain_clause(seg, text, cs, ce)
+
+
+# text around clause boundaries that jieba may join to a neighbour (#, digits, letters, \r\n)
+SEAM_TEXTS = ["#长沙项目#，12项目\r\n基地", "A项目，B园区。C基地#D中心", "园区\r\n\r\n项目", "项目…基地——中心"]
+
+
+@pytest.mark.parametrize("source", ["articles", "seams"])
+def test_clause_words_from_the_article_are_the_clause_cut(texts, seg, rules, source):
+    """A clause's words sliced from the whole text's words (when ``words_between`` gives them)
+    are the words and tags that cutting and tagging the clause alone gives."""
+    cfg = project._config(rules)
+    taken = 0
+    for text, cs, ce in _clauses(texts if source == "articles" else SEAM_TEXTS, cfg):
+        words = seg.cut(text)
+        ends = list(itertools.accumulate(map(len, words)))
+        ctx = ArticleContext("x", text, Offsets([0, *ends[:-1]], ends), [], seg, words=words)
+        taken += ctx.words_between(cs, ce) is not None
+        assert project._clause_tokens(ctx, cs, ce) == _plain_clause(seg, text, cs, ce), text[cs:ce]
+    assert taken > 0
+
+
+def test_a_clause_that_jieba_joins_to_its_neighbour_is_cut_alone(seg):
+    text = "#长沙项目#，12项目"
+    words = seg.cut(text)
+    ends = list(itertools.accumulate(map(len, words)))
+    ctx = ArticleContext("x", text, Offsets([0, *ends[:-1]], ends), [], seg, words=words)
+    assert ctx.words_between(1, 5) is None  # after and before '#', which jieba keeps in a block
+    assert ctx.words_between(7, 11) is not None  # after '，', to the end
 
 
 # ---------------------------------------------------------------- per-candidate shortcuts

@@ -1,4 +1,4 @@
-"""Hand-annotated passages in the styles of unseen articles (tests/unseen/passages.yaml):
+"""Hand-annotated passages in the styles of unseen articles (tests/unseen/*.yaml, one list each):
 each passage is one case; every expected record must be found at its span with the
 annotated values, and every `absent` span must not be a record of that kind."""
 from __future__ import annotations
@@ -11,7 +11,8 @@ import yaml
 
 from pipeline import extract
 
-PASSAGES = yaml.safe_load((Path(__file__).parent / "unseen" / "passages.yaml").read_text(encoding="utf-8"))
+PASSAGES = [p for path in sorted((Path(__file__).parent / "unseen").glob("*.yaml"))
+            for p in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
 def locate(text: str, rec: dict) -> tuple[int, int]:
@@ -67,6 +68,11 @@ def problems(passage: dict) -> list[str]:
 def _param(p):
     marks = [pytest.mark.xfail(strict=True, reason=p["xfail"])] if p.get("xfail") else []
     return pytest.param(p, id=p["id"], marks=marks)
+
+
+def test_passage_ids_unique():
+    ids = [p["id"] for p in PASSAGES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 @pytest.mark.parametrize("passage", [_param(p) for p in PASSAGES])

@@ -13,6 +13,7 @@ kind's own normaliser functions, which the tests call directly.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,6 +70,7 @@ class ArticleContext:
     issue_date: date | None = None
     title: str = ""
     cache: dict = field(default_factory=dict)  # kinds may share work here (date context …)
+    words: list[str] | None = None  # the segmenter's words of the whole text (token k is words[k]), when kept
 
     def __post_init__(self):
         self._token_starts, self._token_ends = _starts_ends(self.tokens)
@@ -90,6 +92,29 @@ class ArticleContext:
         if i < 0:
             i = 0
         return starts[i], self._sent_ends[i]
+
+    def words_between(self, start: int, end: int) -> tuple[list[str], list[int], list[int]] | None:
+        """The words of text[start:end] with their starts and ends, sliced from the whole text's
+        words, or None when those were not kept or a word crosses ``start`` or ``end``.
+
+        They are what the segmenter cuts from text[start:end] alone when the characters on both
+        sides of it end jieba's blocks: jieba cuts each run of Han letters, Latin letters and digits
+        (and ``+#&._%-``) on its own, so a run the span holds whole is cut the same way."""
+        starts = self._token_starts
+        if self.words is None or not starts or (start and _IN_BLOCK(self.text[start - 1])) or (
+                end < len(self.text) and _IN_BLOCK(self.text[end])):
+            return None
+        i = bisect.bisect_left(starts, start)
+        j = bisect.bisect_left(starts, end, i)
+        if i >= len(starts) or starts[i] != start or self._token_ends[j - 1] != end:
+            return None
+        return self.words[i:j], starts[i:j], self._token_ends[i:j]
+
+
+# a character jieba may join to its neighbours in one block (jieba's re_han; jieba-rs: the same
+# CJK ranges plus a-zA-Z0-9+#&._%-); wider than needed errs on the safe side
+_IN_BLOCK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0002FA1F"
+                       r"a-zA-Z0-9+#&._%\-]").match
 
 
 def _starts_ends(pairs) -> tuple[list[int], list[int]]:

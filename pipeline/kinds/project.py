@@ -304,7 +304,13 @@ class Clause:
 
 def _clause_tokens(ctx: ArticleContext, start: int, end: int) -> Clause:
     """The words and tags of the clause text[start:end], and where each word starts and ends."""
-    words, tags = ctx.segmenter.tag_columns(ctx.text[start:end])
+    kept = ctx.words_between(start, end)  # the article's own words, when they are the clause's
+    if kept is not None:
+        words, tags = ctx.segmenter.tag_words(ctx.text[start:end], kept[0])
+        if words is kept[0]:
+            return Clause(words, tags, kept[1], kept[2])
+    else:
+        words, tags = ctx.segmenter.tag_columns(ctx.text[start:end])
     bounds = list(accumulate(map(len, words), initial=start))
     return Clause(words, tags, bounds[:-1], bounds[1:])
 
