@@ -46,9 +46,9 @@ import pandas as pd
 
 from . import records
 from .corpus import discover
-from .extract import ERROR_COLUMNS, Tables, article_rows, chunked_parts
+from .extract import ERROR_COLUMNS, Tables, article_doc, chunked_parts, doc_rows
 from .ledger import LEDGER_NAME, ArticleResult, Ledger, Parts
-from .nlp import KINDS, build_nlp
+from .nlp import KINDS, build_nlp, run_components
 from .read import HTML_SUFFIXES, Article, ReadError, article_from_bytes, read_article
 from .rules import DEFAULT_RULES_DIR, rules_version
 from .timing import stage
@@ -230,8 +230,8 @@ def process_batch(payload: list[tuple[Item, bytes | str]], rules_dir: str, timed
     timings = {} if timed else None
     build_nlp(rules_dir)  # once per process (cached): jieba's dictionary and the rules
     done = []  # (result, rows per kind as dicts, text)
-    for item, data in payload:
-        done.append(_process_article(item, data, rules_dir, timings))
+    for group in _groups(payload):
+        done += _process_group(group, rules_dir, timings)
     with stage(timings, "validate"):
         _validate(done)
     if render:
@@ -278,7 +278,55 @@ def process_batch_sealed(payload: list[tuple[Item, bytes | str]], rules_dir: str
     return out
 
 
+# the articles whose kinds run one kind over all of them at a time (``_process_group``): up to
+# 32 articles, or fewer when their bytes pass 512 KB (what a group holds in memory at once, its
+# Docs' words take ~15x the bytes), an article longer than that alone
+GROUP_ARTICLES, GROUP_BYTES = 32, 512_000
+
+
+def _groups(payload: list[tuple[Item, bytes | str]]):
+    group, size = [], 0
+    for item, data in payload:
+        if group and (len(group) == GROUP_ARTICLES or size + len(data) > GROUP_BYTES):
+            yield group
+            group, size = [], 0
+        group.append((item, data))
+        size += len(data)
+    if group:
+        yield group
+
+
+def _process_group(group: list[tuple[Item, bytes | str]], rules_dir: str, timings) -> list[tuple]:
+    """What ``_process_article`` gives for each article of ``group``, with each kind run over all
+    the group's Docs before the next kind (``run_components``): ~10 % less CPU in the kinds
+    than running every kind over one article before the next."""
+    nlp = build_nlp(rules_dir)
+    started = [_start_article(item, data, nlp, rules_dir, timings) for item, data in group]
+    waiting = [s for s in started if isinstance(s, _Started)]
+    docs = [s.doc for s in waiting]
+    failed = run_components(nlp, docs, timings)
+    finished = iter([_finish_article(s, docs[k], failed.get(k), timings) for k, s in enumerate(waiting)])
+    return [next(finished) if isinstance(s, _Started) else s for s in started]
+
+
 def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> tuple:
+    """(result, rows per kind as dicts, text) of one article: read, clean, segment, the kinds, the rows."""
+    return _process_group([(item, data)], rules_dir, timings)[0]
+
+
+@dataclass
+class _Started:
+    """An article read, cleaned and segmented, its kinds still to run over ``doc``."""
+    item: Item
+    result: ArticleResult
+    article: Article
+    cleaned: object  # clean.Cleaned
+    doc: object  # a lean spacy Doc
+
+
+def _start_article(item: Item, data: bytes | str, nlp, rules_dir: str, timings) -> _Started | tuple:
+    """Read the article and, for an ordinary one, clean and segment it. A failed or a huge
+    article comes back finished: (result, rows, text) as ``_process_article`` gives it."""
     result = ArticleResult(item.doc_id, item.path, item.content_hash, rows={k: [] for k in KINDS})
     try:
         if isinstance(data, str):
@@ -289,21 +337,34 @@ def _process_article(item: Item, data: bytes | str, rules_dir: str, timings) -> 
         return _failed(result, item.error_stage or "read", exc.problem), {}, ""
     except Exception as exc:  # a parser bug on odd bytes must not stop the batch either
         return _failed(result, "read", traceback_summary(exc)), {}, ""
-    text = article.text
     try:
-        _inject_fault(text)
-        if len(text) > _chunk_threshold():
-            kind_rows, rule_rejects = {}, []
+        _inject_fault(article.text)
+        if len(article.text) > _chunk_threshold():
             result.parts = _huge_article_parts(result, article, rules_dir, timings)
-        else:
-            kind_rows, rule_rejects = article_rows(article, rules_dir, timings)
+            return _finished(item, result, article, {}, [])
+        return _Started(item, result, article, *article_doc(article, nlp, timings))
     except Exception as exc:  # one bad article must not stop the batch
         result.parts = None
         return _failed(result, "extract", traceback_summary(exc)), {}, ""
+
+
+def _finish_article(started: _Started, doc, error: Exception | None, timings) -> tuple:
+    """The rows of a started article from its ``doc`` that the kinds have run over (``error``:
+    what one of them raised)."""
+    try:
+        if error is not None:
+            raise error
+        kind_rows, rule_rejects = doc_rows(started.article, started.cleaned, doc, timings)
+    except Exception as exc:  # one bad article must not stop the batch
+        return _failed(started.result, "extract", traceback_summary(exc)), {}, ""
+    return _finished(started.item, started.result, started.article, kind_rows, rule_rejects)
+
+
+def _finished(item: Item, result: ArticleResult, article: Article, kind_rows: dict, rule_rejects: list) -> tuple:
     result.rejects = rule_rejects  # lists in REJECT_COLUMNS order
     if Path(item.path).suffix.lower() in HTML_SUFFIXES:
-        result.text = text  # saved as texts/<doc_id>.txt: the offsets index this extracted text
-    return result, kind_rows, text
+        result.text = article.text  # saved as texts/<doc_id>.txt: the offsets index this extracted text
+    return result, kind_rows, article.text
 
 
 def _chunk_threshold() -> int:

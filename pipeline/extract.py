@@ -17,7 +17,7 @@ import regex
 from . import records
 from .clean import clean
 from .kinds.base import ArticleContext
-from .nlp import KINDS, article_context, build_nlp, run_nlp
+from .nlp import KINDS, article_context, build_nlp, run_nlp, segmented_doc
 from .read import Article, ReadError
 from .rules import DEFAULT_RULES_DIR
 from .timing import stage
@@ -78,10 +78,24 @@ def article_rows(article: Article, rules_dir: str, timings: dict | None = None) 
     if len(article.text) > CHUNK_THRESHOLD:
         return _chunked_rows(article, rules_dir, timings)
     nlp = build_nlp(rules_dir)
+    cleaned, doc = article_doc(article, nlp, timings)
+    with stage(timings, "extract"):
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+    return doc_rows(article, cleaned, doc, timings)
+
+
+def article_doc(article: Article, nlp, timings: dict | None = None) -> tuple:
+    """The article's working copy (``Cleaned``) and its lean Doc, the kinds not yet run over it."""
     with stage(timings, "clean"):
         cleaned = clean(article.text, nlp.tokenizer.segmenter)
-    doc = run_nlp(nlp, cleaned.text, timings=timings, spans=False, doc_id=article.doc_id,
-                  issue_date=_date(article.issue_date), title=article.title)
+    doc = segmented_doc(nlp, cleaned.text, timings=timings, spans=False, doc_id=article.doc_id,
+                        issue_date=_date(article.issue_date), title=article.title)
+    return cleaned, doc
+
+
+def doc_rows(article: Article, cleaned, doc, timings: dict | None = None) -> tuple[dict, list]:
+    """The rows per kind and the rule rejects of an article's Doc that the kinds have run over."""
     with stage(timings, "extract"):
         ctx = doc.user_data["ctx"]
         found = doc.user_data.get("newsfacts", {})

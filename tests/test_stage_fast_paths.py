@@ -159,3 +159,63 @@ def test_one_scan_for_fold_and_t2s_is_both_steps():
     either = clean_mod._foldable_or_trigger()
     assert [m[0] for m in either.finditer(every)] == [
         c for c in every if clean_mod._FOLDABLE.match(c) or clean_mod._trigger().match(c)]
+
+
+# ---------------------------------------------------------------- kinds run a group at a time
+
+def _payload(tmp_path, n: int):
+    """``n`` articles cut from the bundled corpus, as ``load_batch`` gives them."""
+    from pipeline.batch import load_batch, plan
+    from pipeline.ledger import Ledger
+    from pipeline.rules import rules_version
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    for k in range(n):
+        (folder / f"a{k:02d}.txt").write_text(texts[k % len(texts)][k * 40:], encoding="utf-8")
+    todo = plan([folder], Ledger(tmp_path / "l.sqlite"), rules_version(RULES)).todo
+    return load_batch(todo)
+
+
+def _rows(done):
+    return [(r.doc_id, r.status, r.errors, rows, r.rejects) for r, rows, _ in done]
+
+
+def test_a_group_gives_what_one_article_at_a_time_gives(tmp_path):
+    from pipeline import batch
+
+    payload = _payload(tmp_path, 7)
+    one_by_one = [batch._process_group([p], str(RULES), None)[0] for p in payload]
+    grouped = batch._process_group(payload, str(RULES), None)
+    assert _rows(grouped) == _rows(one_by_one)
+    assert sum(len(rows["date"]) for _, rows, _ in grouped) > 20
+
+
+def test_a_kind_that_fails_on_one_article_of_a_group_costs_only_that_article(tmp_path, monkeypatch):
+    from pipeline import batch
+    from pipeline.kinds import percent
+
+    payload = _payload(tmp_path, 5)
+    before = _rows(batch._process_group(payload, str(RULES), None))
+    find = percent.find
+
+    def broken(ctx, rules):
+        if ctx.doc_id == "a02":
+            raise ValueError("broken on purpose")
+        return find(ctx, rules)
+
+    monkeypatch.setattr(percent, "find", broken)
+    after = _rows(batch._process_group(payload, str(RULES), None))
+    assert [r[1] for r in after] == ["ok", "ok", "failed", "ok", "ok"]
+    assert after[2][2][0][2:] == ["extract", after[2][2][0][3]] and "broken on purpose" in after[2][2][0][3]
+    assert [r for k, r in enumerate(after) if k != 2] == [r for k, r in enumerate(before) if k != 2]
+
+
+def test_groups_hold_at_most_so_many_articles_and_bytes(monkeypatch):
+    from pipeline import batch
+
+    monkeypatch.setattr(batch, "GROUP_ARTICLES", 3)
+    monkeypatch.setattr(batch, "GROUP_BYTES", 10)
+    payload = [(k, b"x" * size) for k, size in enumerate([4, 4, 4, 1, 1, 1, 1, 20, 2])]
+    assert [[k for k, _ in g] for g in batch._groups(payload)] == [[0, 1], [2, 3, 4], [5, 6], [7], [8]]
