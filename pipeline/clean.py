@@ -30,8 +30,10 @@ for _keep in "，；：！？（）":
 _FOLDABLE_CHARS = "".join(re.escape(chr(c)) for c in sorted(_FOLD_TABLE))  # a character class's inside
 _FOLDABLE = re.compile("[" + _FOLDABLE_CHARS + "]+")
 
-# A blank-line break whose left side does not end a sentence or heading.
-_BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[^\s#■])")
+# A line break whose left side does not end a sentence or heading: a blank-line break (a page
+# or column break in text whose paragraphs are apart by blank lines), or a single one (text
+# wrapped line by line; ``single`` is then the group that took part).
+_BREAK = regex.compile(r"(?<=[^\s。！？!?；;：:…—”」』）)])[ \t]*\n(?:(?:[ \t]*\n)+|(?P<single>))[ \t]*(?=[^\s#■])")
 _CLAUSE_PUNCT = regex.compile(r"[，,、；;]")
 # OCR noise inside numbers: a letter O for a zero (2O2O年, 1OO万元), and blanks or a line
 # break around a decimal point (595. 92, 595\n.92). Digits split without a decimal point
@@ -233,6 +235,22 @@ def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:
     if line.lstrip().startswith(("#", "■")) or "■" in line:
         return False  # headings and bylines / photo credits
     nxt = text[m.end():m.end() + 6]
+    if m.group("single") is not None:
+        return _is_wrapped_line(text, m, line, nxt, segmenter)
     if segmenter is not None and segmenter.spans_boundary(line[-6:], nxt):
         return True  # the break cuts a word in two
     return len(line) >= _LONG_LINE and bool(_CLAUSE_PUNCT.search(line))
+
+
+def _is_wrapped_line(text: str, m, line: str, nxt: str, segmenter: Segmenter | None) -> bool:
+    """A single line break inside running text: it cuts a word in two (年产40万副车\n灯项目) or
+    parts a number from its unit (总投资5\n亿元). A single break between two digits may part
+    the columns of a table, and one that cuts no word may end a line of a list: both are kept."""
+    if not line or (line[-1].isdigit() and nxt[:1].isdigit()):
+        return False
+    if line[-1].isdigit() and _UNIT_AFTER_BREAK.match(nxt):
+        return True
+    return segmenter is not None and segmenter.spans_boundary(line[-6:], nxt)
+
+
+_UNIT_AFTER_BREAK = regex.compile(r"[万亿千百]*(?:元|美元|%|个百分点)")

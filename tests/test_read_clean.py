@@ -59,6 +59,28 @@ def test_headings_and_paragraph_ends_are_not_page_breaks():
     assert clean(original, SEG).text == original
 
 
+@pytest.mark.parametrize("original,joined", [
+    ("比亚迪年产40万副车\n灯项目开工", "比亚迪年产40万副车灯项目开工"),  # the break cuts 车灯 in two
+    ("项目总投资5\n亿元，其中", "项目总投资5亿元，其中"),  # a number parted from its unit
+    ("同比增长12  \n%，高于全省", "同比增长12%，高于全省"),
+])
+def test_a_single_line_break_inside_running_text_is_repaired(original, joined):
+    c = clean(original, SEG)
+    assert c.text == joined
+    assert c.to_original(0, len(c.text)) == (0, len(original))
+    assert [original[c.original_index(i)] for i in range(len(c.text))] == list(joined)
+
+
+@pytest.mark.parametrize("original", [
+    "一是加快项目建设\n二是优化营商环境",  # the lines of a list: no word cut
+    "年终盘点  \n特别策划",  # a heading's lines
+    "全市完成投资59\n92亿元待核",  # digits on both sides: maybe a table's columns
+    "今年开工项目38个。\n项目总投资",  # the line ends a sentence
+])
+def test_a_single_line_break_that_cuts_nothing_stays(original):
+    assert clean(original, SEG).text == original
+
+
 def test_byline_is_not_a_page_break():
     original = "■本报记者 张三\n\n回顾过去一年的发展"
     assert clean(original, SEG).text == original
