@@ -144,9 +144,12 @@ def finish(start: Point, end: Point | None, anchor: str) -> Resolved:
 
 
 def fill_end(start: Point, end: Point) -> Point:
-    """``11月16日至17日``: the end inherits the year and month the start states."""
+    """``11月16日至17日``: the end inherits the year and month the start states; an end month
+    before the start's is the next year's (12月31日至1月2日, 12月至次年3月)."""
     year = end.year if end.year is not None else start.year
     month = end.month if end.month is not None or end.day is None else start.month
+    if end.year is None and year is not None and month is not None and start.month is not None and month < start.month:
+        year += 1
     return Point(year, month, end.day, end.quarter, end.half)
 
 

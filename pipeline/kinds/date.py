@@ -486,7 +486,8 @@ def _month_day_shape(g: dict, tables: dict, year: int | None) -> tuple[Point, Po
             return Point(year, month, days[0]), Point(year, month, last)
     if not any(k in g for k in ("y2", "ynext", "m2", "d2")):
         return start, None
-    end_year = _year(g["y2"]) if "y2" in g else year + 1 if "ynext" in g else None  # 至次年3月
+    end_year = _year(g["y2"]) if "y2" in g else year + 1 if "ynext" in g and year else None  # 至次年3月
+    # (a yearless start: fill_end gives the end the next year, its month being before the start's)
     end = Point(end_year, _month(g["m2"]) if "m2" in g else None,
                 _dayn(g["d2"]) if "d2" in g else None)
     return start, end
