@@ -237,6 +237,7 @@ class Resolver:
     _flashback: State | None = None
 
     title_year: int | None = None  # the one year the title names (《2020年统计公报》)
+    this_year_moves: bool = True  # 今年 moves the context year (not where it may mean either year)
 
     def __post_init__(self):
         if self.title_year is not None:  # the title is the article's own explicit year
@@ -394,7 +395,7 @@ class Resolver:
         one_year = res.end is None or res.end.year == p.year  # a span of years (十三五) is no single context year
         if expr.base == "explicit" and one_year:
             self._move_year(p.year, expr.target)
-        elif expr.base == "writing" and expr.offset == 0 and one_year:
+        elif expr.base == "writing" and expr.offset == 0 and one_year and self.this_year_moves:
             self._move_year(p.year, False)  # 2019年…今年以来…8月: this year's August
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
         if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日

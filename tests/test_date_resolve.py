@@ -147,6 +147,24 @@ def test_this_year_moves_the_context_year_last_and_next_year_do_not():
     assert r.resolve(yearless(3)).value == "2022-03"
 
 
+def test_this_year_moves_no_context_where_it_may_mean_either_year():
+    r = Resolver(issue=date(2021, 1, 10), writing=2021, this_year_moves=False)  # about 2020, printed early
+    r.resolve(explicit(2020))
+    r.resolve(DateExpr(Point(None), base="writing"))  # 今年
+    assert r.resolve(yearless(10)).value == "2020-10"
+
+
+def test_an_article_printed_early_about_the_year_before_keeps_its_explicit_context():
+    from pipeline import extract
+
+    def value_at(text, issue, span):
+        rows = extract(text, issue_date=issue)["date"]
+        return rows[rows["start"] == text.index(span)]["value"].iloc[0]
+
+    assert value_at("2020年，全市经济稳步恢复。今年，全市将继续扩大有效投资。10月，园区开园。", "2021-01-10", "10月") == "2020-10"
+    assert value_at("2019年，该公司落户我市。今年以来，公司产值增长30%。8月，新生产线投产。", "2022-10-10", "8月") == "2022-08"
+
+
 def test_deictic_words_count_from_the_writing_year_not_the_context():
     r = Resolver(issue=date(2021, 4, 2), writing=2021)
     r.resolve(explicit(2019))

@@ -628,5 +628,11 @@ def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: R
         return retrospective_score(ctx.title + "\n" + ctx.text[:n], ctx.text[n:], table.get("signals", []))
 
     title_year = title_years.pop() if len(title_years) == 1 else None
-    wy = writing_year(issue, main_year(years + [title_year] * 2 if title_year else years), score, table)
-    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year)
+    main = main_year(years + [title_year] * 2 if title_year else years)
+    wy = writing_year(issue, main, score, table)
+    # printed early in a year about the year before, yet not found a retrospective: its 今年 may
+    # be either year, so it moves no context (the explicit years keep the story's)
+    unsure = issue is not None and wy == issue.year and main == issue.year - 1 \
+        and issue.month <= table.get("early_month", 4)
+    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year,
+                    this_year_moves=not unsure)
