@@ -7,7 +7,9 @@ month or the whole day from the article's state, as the article is read:
 
 * ``explicit``   — the year is in the span;
 * ``context``    — anaphoric: the nearest preceding explicit year or date
-  (``3月12日``, ``全年``, ``同年``, ``上年``), with the flashback exception;
+  (``3月12日``, ``全年``, ``上年``), with the flashback exception;
+* ``last``       — ``同年``, ``当年``, ``次年``: the year named last, even a background one
+  (成立于2003年，当年…), else as ``context``;
 * ``writing``    — deictic: the year the text speaks from (``今年``, ``去年``);
 * ``past``       — "the year just past", counted from the issue date;
 * ``day`` / ``today`` / ``local_day`` — whole-day references (``当天``, ``昨日``, ``即日``);
@@ -71,6 +73,7 @@ class DateExpr(NamedTuple):
     compared: bool = False  # a comparison base (比2019年增长): does not move the context
     future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
     more_years: int = 0  # a run of years from the start's (今明两年: 1): the end is that many years on
+    background: bool = False  # a birth or founding year (1965年出生, 始建于1958年): not where the story is
 
 
 class Resolved(NamedTuple):
@@ -141,9 +144,12 @@ def finish(start: Point, end: Point | None, anchor: str) -> Resolved:
 
 
 def fill_end(start: Point, end: Point) -> Point:
-    """``11月16日至17日``: the end inherits the year and month the start states."""
+    """``11月16日至17日``: the end inherits the year and month the start states; an end month
+    before the start's is the next year's (12月31日至1月2日, 12月至次年3月)."""
     year = end.year if end.year is not None else start.year
     month = end.month if end.month is not None or end.day is None else start.month
+    if end.year is None and year is not None and month is not None and start.month is not None and month < start.month:
+        year += 1
     return Point(year, month, end.day, end.quarter, end.half)
 
 
@@ -211,10 +217,11 @@ class State:
     period: Point | None = None  # the last sub-year point or period (for 同期) …
     period_end: Point | None = None
     period_para: int = -1
+    aside: int | None = None  # a background year named since the last year that moved the context
 
     def copy(self) -> State:
         return State(self.year, self.year_from_text, self.month, self.month_para, self.day, self.day_para,
-                     self.period, self.period_end, self.period_para)
+                     self.period, self.period_end, self.period_para, self.aside)
 
 
 @dataclass
@@ -230,6 +237,7 @@ class Resolver:
     _flashback: State | None = None
 
     title_year: int | None = None  # the one year the title names (《2020年统计公报》)
+    this_year_moves: bool = True  # 今年 moves the context year (not where it may mean either year)
 
     def __post_init__(self):
         if self.title_year is not None:  # the title is the article's own explicit year
@@ -287,6 +295,8 @@ class Resolver:
         if expr.base == "past":
             return self._past_year(), "relative"
         year = self.state.year
+        if expr.base == "last" and self.state.aside is not None:
+            year = self.state.aside  # 成立于2003年，当年…: the year just named, though no context
         anchor = "context" if expr.numeric else "relative"
         if year is not None and not self.state.year_from_text:
             anchor = "publication" if expr.numeric else anchor
@@ -377,10 +387,16 @@ class Resolver:
         st, p = self.state, res.start
         if p is None or p.year is None:
             return
+        if expr.background:
+            st.aside = p.year  # 1965年出生: a 3月12日 after it is still the story's
+            return
         if expr.compared and st.year is not None:
             return  # 比2019年增长: the base of a comparison is not where the story is
-        if expr.base == "explicit" and (res.end is None or res.end.year == p.year):
-            self._move_year(p.year, expr.target)  # a span of years (十三五) is no single context year
+        one_year = res.end is None or res.end.year == p.year  # a span of years (十三五) is no single context year
+        if expr.base == "explicit" and one_year:
+            self._move_year(p.year, expr.target)
+        elif expr.base == "writing" and expr.offset == 0 and one_year and self.this_year_moves:
+            self._move_year(p.year, False)  # 2019年…今年以来…8月: this year's August
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
         if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日
             st.month, st.month_para = Point(p.year, p.month, None, p.quarter, p.half), self.para
@@ -391,6 +407,7 @@ class Resolver:
 
     def _move_year(self, year: int, target: bool) -> None:
         st = self.state
+        st.aside = None
         self.seen_years.append(year)
         if target and st.year is not None and year > st.year:
             return  # a goal (到2025年) is not where the story is

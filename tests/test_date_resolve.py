@@ -110,7 +110,60 @@ def test_comparison_base_is_the_year_before_the_context_year():
     assert r.resolve(DateExpr(Point(None), base="context", offset=-1)).value == "2019"  # 比上年
 
 
+def test_a_background_year_moves_no_context_but_same_year_words_read_it():
+    r = Resolver(issue=date(2021, 9, 10), writing=2021)
+    r.resolve(explicit(2021))
+    r.resolve(DateExpr(Point(1958), base="explicit", background=True))  # 始建于1958年
+    assert r.resolve(DateExpr(Point(None), base="last")).value == "1958"  # 当年
+    assert r.resolve(DateExpr(Point(None), base="last", offset=1)).value == "1959"  # 次年
+    assert r.resolve(yearless(3, 12)).value == "2021-03-12"
+    r.resolve(explicit(2020))
+    assert r.resolve(DateExpr(Point(None), base="last")).value == "2020"  # the aside is forgotten
+
+
+def test_a_background_year_without_any_context_leaves_the_year_open():
+    r = Resolver()
+    r.resolve(DateExpr(Point(1965), base="explicit", background=True))  # 1965年出生
+    assert r.resolve(yearless(3, 12)).value == "XXXX-03-12"
+
+
+def test_background_cues_mark_birth_and_founding_years_not_a_years_births():
+    assert build_expr({"y": "1958"}, TABLES, before="公司始建于").background
+    assert build_expr({"y": "1965"}, TABLES, after="出生，湖南人").background
+    assert build_expr({"y": "1965"}, TABLES, after="生，湖南衡阳").background
+    assert not build_expr({"y": "2020"}, TABLES, after="出生人口1200").background
+    assert not build_expr({"y": "2021"}, TABLES, after="生产总值增长").background
+
+
 # ---- deictic: the writing year
+
+def test_this_year_moves_the_context_year_last_and_next_year_do_not():
+    r = Resolver(issue=date(2022, 10, 10), writing=2022)
+    r.resolve(explicit(2019))
+    r.resolve(DateExpr(Point(None), base="writing"))  # 今年以来
+    assert r.resolve(yearless(8)).value == "2022-08"
+    r.resolve(DateExpr(Point(None, 12), base="writing", offset=-1))  # 去年12月
+    r.resolve(DateExpr(Point(None), base="writing", offset=1))  # 明年
+    assert r.resolve(yearless(3)).value == "2022-03"
+
+
+def test_this_year_moves_no_context_where_it_may_mean_either_year():
+    r = Resolver(issue=date(2021, 1, 10), writing=2021, this_year_moves=False)  # about 2020, printed early
+    r.resolve(explicit(2020))
+    r.resolve(DateExpr(Point(None), base="writing"))  # 今年
+    assert r.resolve(yearless(10)).value == "2020-10"
+
+
+def test_an_article_printed_early_about_the_year_before_keeps_its_explicit_context():
+    from pipeline import extract
+
+    def value_at(text, issue, span):
+        rows = extract(text, issue_date=issue)["date"]
+        return rows[rows["start"] == text.index(span)]["value"].iloc[0]
+
+    assert value_at("2020年，全市经济稳步恢复。今年，全市将继续扩大有效投资。10月，园区开园。", "2021-01-10", "10月") == "2020-10"
+    assert value_at("2019年，该公司落户我市。今年以来，公司产值增长30%。8月，新生产线投产。", "2022-10-10", "8月") == "2022-08"
+
 
 def test_deictic_words_count_from_the_writing_year_not_the_context():
     r = Resolver(issue=date(2021, 4, 2), writing=2021)

@@ -353,11 +353,13 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
 
 def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: str) -> DateExpr:
     """The value as the words around it change it (what ``_typed`` says it ``reads``)."""
-    if reads == "cues":  # a written year: a goal (到2025年) or a comparison base (比2019年)?
-        targets, not_targets, targets_after, comparisons = _cues(tables)
+    if reads == "cues":  # a written year: a goal (到2025年), a comparison base (比2019年), a birth year?
+        targets, not_targets, targets_after, comparisons, background, compared_after = _cues(tables)
+        if before.endswith(background) or _compiled(tables.get("background_after", "(?!)")).match(after):
+            return expr._replace(background=True)  # 1965年出生, 始建于1958年: a life's or a firm's past
         target = before.endswith(targets) and not before.endswith(not_targets)
         target = target or after.startswith(targets_after)
-        compared = before.endswith(comparisons)
+        compared = before.endswith(comparisons) or after.startswith(compared_after)
         return expr._replace(target=target, compared=compared) if target or compared else expr
     if reads == "future":  # a date from the context: a comparison base (比年初), or a start (1月1日起施行)?
         if before.endswith(_cues(tables)[3]):
@@ -419,7 +421,8 @@ def _cues(tables: dict) -> tuple[tuple[str, ...], ...]:
     """The cue word lists as tuples (for str.endswith), made once per tables dict."""
     entry = _CUES.get(id(tables))
     if entry is None or entry[0] is not tables:
-        names = ("target_cues", "not_target_cues", "target_after_cues", "comparison_cues")
+        names = ("target_cues", "not_target_cues", "target_after_cues", "comparison_cues", "background_cues",
+                 "comparison_after_cues")
         entry = _CUES[id(tables)] = (tables, tuple(tuple(tables.get(n, [])) for n in names))
     return entry[1]
 
@@ -431,7 +434,7 @@ def _compiled(source: str) -> regex.Pattern:
 
 def _month_word(groups: dict, tables: dict) -> DateExpr:
     """本月, 上月, 当月底, 本月中旬: year and month come from the issue date or the context."""
-    word = tables["month_words"][groups["monw"]]
+    word = tables["month_words"].get(groups["monw"]) or tables["month_edge"]  # 月 of 月底: month_edge
     days = tables["month_parts"].get(groups.get("mpart", ""), {}).get("days")
     start, end = Point(), None
     if days:  # 本月中旬: the 11th to the 20th
@@ -482,9 +485,11 @@ def _month_day_shape(g: dict, tables: dict, year: int | None) -> tuple[Point, Po
         if days:  # 中旬: the 11th to the 20th
             last = 0 if days[1] == "last" else days[1]
             return Point(year, month, days[0]), Point(year, month, last)
-    if not any(k in g for k in ("y2", "m2", "d2")):
+    if not any(k in g for k in ("y2", "ynext", "m2", "d2")):
         return start, None
-    end = Point(_year(g["y2"]) if "y2" in g else None, _month(g["m2"]) if "m2" in g else None,
+    end_year = _year(g["y2"]) if "y2" in g else year + 1 if "ynext" in g and year else None  # 至次年3月
+    # (a yearless start: fill_end gives the end the next year, its month being before the start's)
+    end = Point(end_year, _month(g["m2"]) if "m2" in g else None,
                 _dayn(g["d2"]) if "d2" in g else None)
     return start, end
 
@@ -615,13 +620,19 @@ def _as_date(expr: DateExpr) -> date | None:
 def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: RuleSet) -> Resolver:
     """The writing year: the issue date's, or for a retrospective the year it reports on."""
     table = rules.table("writing_year", {})
-    years = [e.start.year for i, (c, e) in enumerate(built)
-             if e is not None and e.base == "explicit" and i != dateline and e.end is None]
+    years = [e.start.year for i, (c, e) in enumerate(built)  # a birth year is not the article's
+             if e is not None and e.base == "explicit" and i != dateline and e.end is None and not e.background]
     title_years = set(_title_years(ctx.title, rules))  # 《2020年统计公报》: the title names the year
     n = table.get("head_chars", 200)
     def score() -> int:  # read only when the writing year depends on it
         return retrospective_score(ctx.title + "\n" + ctx.text[:n], ctx.text[n:], table.get("signals", []))
 
     title_year = title_years.pop() if len(title_years) == 1 else None
-    wy = writing_year(issue, main_year(years + [title_year] * 2 if title_year else years), score, table)
-    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year)
+    main = main_year(years + [title_year] * 2 if title_year else years)
+    wy = writing_year(issue, main, score, table)
+    # printed early in a year about the year before, yet not found a retrospective: its 今年 may
+    # be either year, so it moves no context (the explicit years keep the story's)
+    unsure = issue is not None and wy == issue.year and main == issue.year - 1 \
+        and issue.month <= table.get("early_month", 4)
+    return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year,
+                    this_year_moves=not unsure)
