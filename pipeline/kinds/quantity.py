@@ -172,17 +172,19 @@ def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
     found = _word_before(text, mention.start, q)
     found = found or _word_after(text, mention.end, q)
     found = found or _list_head_qualifier(text, mention.start, q)
-    if not found and q.inside.search(text[mention.start:mention.end]):
+    # 约3亿余元: 多/余 inside says the written number is a floor, which 约 does not undo
+    if found in ("", "approx") and q.inside.search(text, mention.start, mention.end):
         found = "more_than"
     return found or "exact"
 
 
-def _word_before(text: str, pos: int, q: Qualifiers) -> str:
+def _word_before(text: str, pos: int, q: Qualifiers, links_left: int = 2) -> str:
+    """The qualifier word ending at ``pos``, or one before up to two links (约合人民币1200亿元)."""
     found = _word_right_before(text, pos, q)
     # one endswith for all the links first: most numbers follow none
-    for link in q.links if not found and text.endswith(q.links, 0, pos) else ():
+    for link in q.links if not found and links_left and text.endswith(q.links, 0, pos) else ():
         if text.endswith(link, 0, pos):  # 约为12亿元, 最高可达500万元
-            found = _word_right_before(text, pos - len(link), q)
+            found = _word_before(text, pos - len(link), q, links_left - 1)
             if found:
                 break
     return found
