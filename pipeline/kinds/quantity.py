@@ -150,9 +150,11 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
     ctx_rules = rules.table("context", {})
     stops = ctx_rules.get("clause_stops", "。；;！？\n")
     window = window or ctx_rules.get("window", 30)
-    left = start
-    while left > 0 and text[left - 1] not in stops and start - left < window:
-        left -= 1
+    left = _clause_start(text, start, stops, window)
+    # 余额1234亿，比上年增加56亿: a clause that opens with a comparison goes on about the
+    # subject of the clause before it
+    if left > 0 and text[left - 1] in "，," and text.startswith(tuple(ctx_rules.get("carry_over", ())), left):
+        left = _clause_start(text, left - 1, stops, window)
     words = ctx_rules.get("words", [])
     before, after = text[left:start], text[end:end + ctx_rules.get("after", 6)]
     after = after[:next((i for i, c in enumerate(after) if c in stops), len(after))]  # same clause
@@ -163,6 +165,13 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
         return False
     # 消费人次达3.2亿: a counted noun after the money word says what is counted
     return not any(b in before[last:] for b in ctx_rules.get("blockers", []))
+
+
+def _clause_start(text: str, pos: int, stops: str, window: int) -> int:
+    left = pos
+    while left > 0 and text[left - 1] not in stops and pos - left < window:
+        left -= 1
+    return left
 
 
 def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
