@@ -71,12 +71,19 @@ def _cn_digit_run(s: str, i: int, number):
 
 
 def _approximate_pair(run: str, unit: str) -> bool:
-    """二三十亿, 三四百万: two neighbouring digits before a unit say "twenty or thirty",
+    """二三十亿, 三四百万, 三五亿, 一两个亿: two digits before a unit say "twenty or thirty",
     a vague span, not 23 or 34 (a positional run such as 二〇二〇 has no unit after it)."""
-    if len(run) != 2 or not unit or (unit not in SMALL_UNITS and unit not in BIG_UNITS):
+    if not unit or (unit not in SMALL_UNITS and unit not in BIG_UNITS and unit != "个"):
+        return False
+    return is_approximate_pair(run)
+
+
+def is_approximate_pair(run: str) -> bool:
+    """Two Chinese digits that name a vague span: neighbours (二三, 七八, 一两) or 三五."""
+    if len(run) != 2 or run[0] not in CN_DIGITS or run[1] not in CN_DIGITS:
         return False
     first, second = CN_DIGITS[run[0]], CN_DIGITS[run[1]]
-    return first >= 1 and second == first + 1
+    return first >= 1 and (second == first + 1 or (first, second) == (3, 5))
 
 
 def _cn_digits_end(s: str, i: int) -> int:

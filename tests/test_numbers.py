@@ -21,7 +21,7 @@ def test_exact_decimal_money():
     assert isinstance(to_plain(parse_number("595.92亿")), int)
 
 
-@pytest.mark.parametrize("text", ["", "百分", "abc", "5G", "二点", "二三十亿", "三四百万"])
+@pytest.mark.parametrize("text", ["", "百分", "abc", "5G", "二点", "二三十亿", "三四百万", "三五亿", "一两个亿", "七八千万"])
 def test_not_a_number(text):
     with pytest.raises(NumberError):
         parse_number(text)

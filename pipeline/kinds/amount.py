@@ -26,7 +26,10 @@ def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:
     tail = pattern.options.get("tail")
     if tail:
         return {"value": to_plain(parse_number(num + tail["_multiplier"])), "value_max": None}
-    currency = rules.table("currencies", {}).get(groups.get("cur") or "元", "CNY")
+    unit = groups.get("cur") or "元"
+    currency = rules.table("currencies", {}).get(unit, "CNY")
+    if unit == "元":  # 港币5000万元: a currency before the number names what 元 counts
+        currency = prefix_currency(m.string, m.start(), rules) or currency
     values = {"value": to_plain(parse_number(num)), "value_max": None, "currency": currency,
               "_multiplier": multiplier_of(num)}
     if groups.get("num2"):
@@ -36,6 +39,13 @@ def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:
             values["value"] = to_plain(parse_number(num + multiplier_of(num2)))
         values["qualifier"] = "range"
     return values
+
+
+def prefix_currency(text: str, start: int, rules: RuleSet) -> str:
+    """The currency of a ``prefix_currencies`` word right before ``start`` (a space between allowed), or ""."""
+    prefixes = rules.table("prefix_currencies", {})
+    before = text[max(0, start - 4):start].rstrip(" \t\u00a0")
+    return next((code for word, code in prefixes.items() if before.endswith(word)), "")
 
 
 @lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import regex
 
-from ..numbers import CN_DIGITS, parse_number
+from ..numbers import CN_DIGITS, NumberError, is_approximate_pair, parse_number
 from ..rules import Pattern, RuleSet
 from .base import ArticleContext, Mention
 from .quantity import find_quantities
@@ -39,7 +39,10 @@ def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:
 
 
 def read_number(num: str) -> Decimal:
-    """Arabic or Chinese, with 点 as the Chinese decimal point (十五点五)."""
+    """Arabic or Chinese, with 点 as the Chinese decimal point (十五点五); 三五 and 一两 (三五个百分点)
+    are vague spans, not 35 or 12."""
+    if is_approximate_pair(num):
+        raise NumberError(f"{num} is an approximate span, not one number")
     if "点" in num:
         whole, frac = num.split("点", 1)
         digits = "".join(str(CN_DIGITS[c]) for c in frac)

@@ -150,9 +150,11 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
     ctx_rules = rules.table("context", {})
     stops = ctx_rules.get("clause_stops", "。；;！？\n")
     window = window or ctx_rules.get("window", 30)
-    left = start
-    while left > 0 and text[left - 1] not in stops and start - left < window:
-        left -= 1
+    left = _clause_start(text, start, stops, window)
+    # 余额1234亿，比上年增加56亿: a clause that opens with a comparison goes on about the
+    # subject of the clause before it
+    if left > 0 and text[left - 1] in "，," and text.startswith(tuple(ctx_rules.get("carry_over", ())), left):
+        left = _clause_start(text, left - 1, stops, window)
     words = ctx_rules.get("words", [])
     before, after = text[left:start], text[end:end + ctx_rules.get("after", 6)]
     after = after[:next((i for i, c in enumerate(after) if c in stops), len(after))]  # same clause
@@ -165,6 +167,13 @@ def _has_context(text: str, start: int, end: int, rules: RuleSet, window: int | 
     return not any(b in before[last:] for b in ctx_rules.get("blockers", []))
 
 
+def _clause_start(text: str, pos: int, stops: str, window: int) -> int:
+    left = pos
+    while left > 0 and text[left - 1] not in stops and pos - left < window:
+        left -= 1
+    return left
+
+
 def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
     """The qualifier from the words right before or after the span, else from the
     head of a list the span ends (``分别突破1亿人次、1200亿元``), else 多/余 inside."""
@@ -172,17 +181,19 @@ def qualifier_of(text: str, mention: Mention, rules: RuleSet) -> str:
     found = _word_before(text, mention.start, q)
     found = found or _word_after(text, mention.end, q)
     found = found or _list_head_qualifier(text, mention.start, q)
-    if not found and q.inside.search(text[mention.start:mention.end]):
+    # 约3亿余元: 多/余 inside says the written number is a floor, which 约 does not undo
+    if found in ("", "approx") and q.inside.search(text, mention.start, mention.end):
         found = "more_than"
     return found or "exact"
 
 
-def _word_before(text: str, pos: int, q: Qualifiers) -> str:
+def _word_before(text: str, pos: int, q: Qualifiers, links_left: int = 2) -> str:
+    """The qualifier word ending at ``pos``, or one before up to two links (约合人民币1200亿元)."""
     found = _word_right_before(text, pos, q)
     # one endswith for all the links first: most numbers follow none
-    for link in q.links if not found and text.endswith(q.links, 0, pos) else ():
+    for link in q.links if not found and links_left and text.endswith(q.links, 0, pos) else ():
         if text.endswith(link, 0, pos):  # 约为12亿元, 最高可达500万元
-            found = _word_right_before(text, pos - len(link), q)
+            found = _word_before(text, pos - len(link), q, links_left - 1)
             if found:
                 break
     return found
