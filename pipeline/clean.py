@@ -237,6 +237,8 @@ def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:
     nxt = text[m.end():m.end() + 6]
     if m.group("single") is not None:
         return _is_wrapped_line(text, m, line, nxt, segmenter)
+    if _parts_number_and_unit(line, nxt):
+        return True  # 民间投资1.2\n\n亿元: no paragraph starts with a unit
     if segmenter is not None and segmenter.spans_boundary(line[-6:], nxt):
         return True  # the break cuts a word in two
     return len(line) >= _LONG_LINE and bool(_CLAUSE_PUNCT.search(line))
@@ -248,9 +250,14 @@ def _is_wrapped_line(text: str, m, line: str, nxt: str, segmenter: Segmenter | N
     the columns of a table, and one that cuts no word may end a line of a list: both are kept."""
     if not line or (line[-1].isdigit() and nxt[:1].isdigit()):
         return False
-    if line[-1].isdigit() and _UNIT_AFTER_BREAK.match(nxt):
+    if _parts_number_and_unit(line, nxt):
         return True
     return segmenter is not None and segmenter.spans_boundary(line[-6:], nxt)
+
+
+def _parts_number_and_unit(line: str, nxt: str) -> bool:
+    """The line ends with a digit and the next begins with a money or percent unit."""
+    return bool(line) and line[-1].isdigit() and _UNIT_AFTER_BREAK.match(nxt) is not None
 
 
 _UNIT_AFTER_BREAK = regex.compile(r"[万亿千百]*(?:元|美元|%|个百分点)")

@@ -71,6 +71,11 @@ def test_a_single_line_break_inside_running_text_is_repaired(original, joined):
     assert [original[c.original_index(i)] for i in range(len(c.text))] == list(joined)
 
 
+def test_a_blank_line_break_between_a_number_and_its_unit_is_repaired_on_a_short_line():
+    assert clean("民间投资1.2\n\n亿元，同比增长8%。", SEG).text == "民间投资1.2亿元，同比增长8%。"
+    assert clean("## 2021\n\n年终盘点", SEG).text == "## 2021\n\n年终盘点"  # a heading stays
+
+
 @pytest.mark.parametrize("original", [
     "一是加快项目建设\n二是优化营商环境",  # the lines of a list: no word cut
     "年终盘点  \n特别策划",  # a heading's lines
