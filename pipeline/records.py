@@ -38,7 +38,7 @@ from .kinds.base import Mention
 COMMON = ["doc_id", "start", "end", "text", "sentence", "rule_id"]
 REJECT_COLUMNS = ["doc_id", "kind", "start", "end", "text", "rule_id", "reason"]
 QUALIFIERS = ["exact", "approx", "at_least", "more_than", "at_most", "less_than", "range"]
-CURRENCIES = ["CNY", "USD", "EUR", "HKD", "JPY", "GBP", "AUD", "KRW", "TWD", "MOP"]
+CURRENCIES = ["CNY", "USD", "EUR", "HKD", "JPY", "GBP", "AUD", "KRW", "TWD", "MOP", "SGD", "CAD", "NZD", "CHF", "RUB", "THB"]
 MAX_AMOUNT = 1e15  # ten thousand trillion yuan: above any sum a newspaper reports
 GRANULARITIES = ["day", "month", "quarter", "half", "year", "period"]
 ANCHORS = ["explicit", "context", "publication", "relative"]
