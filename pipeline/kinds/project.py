@@ -126,6 +126,12 @@ class Config:
     before_head_words: set[str]
     place_links: set[str]
     sum_words: set[str]
+    sum_verbs: set[str]
+    served_regions: set[str]
+    zone_park_heads: set[str]
+    modifier_conjunctions: set[str]
+    ancillary_words: tuple[str, ...]
+    numeral_name: regex.Pattern
     joiners: set[str]
     generic_words: set[str]
     generic_heads: set[str]
@@ -161,7 +167,8 @@ class Config:
 
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
-                   "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "joiners", "generic_words", "generic_heads", "role_words",
+                   "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
+                   "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "goal_verbs", "description_words",
                    "place_category_heads")
 
@@ -179,6 +186,8 @@ def _build_config(rules) -> Config:
         **word_sets,
         zone_markers=tuple(sorted(t("zone_markers", []), key=len, reverse=True)),
         company_markers=tuple(t("company_markers", [])),
+        ancillary_words=tuple(t("ancillary_words", [])),
+        numeral_name=regex.compile(t("numeral_name_regex")),
         label_max=int(t("list_label_max_chars", 12)),
         max_chars=int(t("max_name_chars", 40)),
         capacity=EndRule(t("capacity_regex")),
@@ -452,6 +461,8 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
         if step is None and words[j] in cfg.place_links and _links_places(cl, j, floor, g):
             step = _take(cl, j, g)  # 濮阳至卫辉高速公路项目: a route from one place to the next
+        if step is None and words[j] in cfg.modifier_conjunctions and _joins_modifiers(text, cl, j, floor, g, cfg):
+            step = _take(cl, j, g)  # 航站楼及配套工程: two modifiers of one head
         if step is None:
             g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
             break
@@ -467,6 +478,20 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
 def _links_places(cl: Clause, j: int, floor: int, g: Growth) -> bool:
     """Token ``j`` (至) stands between a place and the place the name starts with."""
     return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == "ns" and cl.tags[j + 1] == "ns"
+
+
+def _joins_modifiers(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> bool:
+    """Token ``j`` (和/及) joins two modifiers of the one head: what follows it names no company,
+    place or capacity, and what precedes it is name material that does not end in a head of its
+    own, unless what follows starts with an ancillary word (污水处理厂及配套管网工程)."""
+    if g.proper or g.capacity or j <= floor or g.first_tok != j + 1:
+        return False
+    before, tag = cl.words[j - 1], cl.tags[j - 1]
+    facts = cfg.facts.get((before, tag)) or _word_facts(before, tag, cfg)
+    if not facts.takes or before in cfg.generic_words or before.endswith(cfg.zone_markers):
+        return False  # 县(市)区和国家级园区, 高新区和经开区: classes and zones, not modifiers of one name
+    own_head = any(text.endswith(h, cl.starts[j - 1], cl.ends[j - 1]) for h in cfg.heads_by_last.get(before[-1], ()))
+    return not own_head or text.startswith(cfg.ancillary_words, cl.starts[j + 1])
 
 
 def _enter_open_quote(cl: Clause, j: int, floor: int, g: Growth) -> int:
@@ -498,6 +523,11 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     k = _numeric_start(text, cl, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(cl, k, g)
+    if facts.number:
+        k = _numeral_name(text, cl, j, floor, cfg)
+        if k is not None:  # 三一重工: a company written with numerals
+            g.proper = g.strong = True
+            return _take(cl, k, g)
     if (facts.number or facts.count_in_first or numeric) and _is_count(text, cl.starts[j], end, cl.starts[floor],
                                                                        facts, numeric, cfg):
         g.counted = True
@@ -509,6 +539,17 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     g.proper = g.proper or facts.proper
     g.strong = g.strong or facts.strong
     return _take(cl, j, g)
+
+
+def _numeral_name(text: str, cl: Clause, j: int, floor: int, cfg: Config) -> int | None:
+    """The first token of a company name written with numerals (三一, 三/一重) that ends with
+    token ``j``, inside a name (a word follows it); None for numbers, counts and ranges."""
+    if j + 1 >= len(cl.words):
+        return None
+    k = j
+    while k > floor and cl.tags[k - 1] == "m":
+        k -= 1
+    return k if cfg.numeral_name.match(text[cl.starts[k]:cl.ends[j]]) else None
 
 
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
@@ -524,7 +565,7 @@ def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     facts = cfg.facts[word, tag] = WordFacts(
         closer, number, numeric_end, count_in_first, conjunction, stop, material,
         proper=_has_proper(word, tag, cfg.proper_tags, cfg),
-        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg),
+        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg) and word not in cfg.served_regions,
         plain=not (closer or number or numeric_end or count_in_first or conjunction),
         takes=material and not stop)
     return facts
@@ -617,6 +658,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
                             or (cand.head in cfg.place_category_heads and _place_category(cl, cand, cfg))):
         return "generic"
+    if not cand.quoted and cand.head in cfg.zone_park_heads and _place_category(cl, cand, cfg):
+        return "zone"  # 苏州工业园区: places before 园区 name an administrative zone
     if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
@@ -653,8 +696,12 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
 
 
 def _after_sum(cl: Clause, de_idx: int, cfg: Config) -> bool:
-    """``投资20亿元的…产业城``: a sum before 的 introduces one specific undertaking."""
-    return de_idx > 0 and cl.words[de_idx - 1] in cfg.sum_words
+    """``投资20亿元的…产业城``, ``投资35亿元建设的…项目``: a sum before 的 (a verb may stand
+    between them) introduces one specific undertaking."""
+    k = de_idx - 1
+    if k > 0 and cl.words[k] in cfg.sum_verbs:
+        k -= 1
+    return k >= 0 and cl.words[k] in cfg.sum_words
 
 
 def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
@@ -691,12 +738,17 @@ def _governor(cl: Clause, idx: int, cfg: Config) -> str:
     k = idx
     while 0 <= k:
         word = words[k]
-        coordinator = word in ("与", "和", "及", "、", "以及") or tags[k] in ("m", "q")
+        coordinator = word in ("与", "和", "及", "、", "以及") or tags[k] in ("m", "q") or _conjunct_verb(cl, k)
         material = (tags[k] in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
         if not (coordinator or material):
             break
         k -= 1
     return words[k] if k >= 0 else ""
+
+
+def _conjunct_verb(cl: Clause, k: int) -> bool:
+    """A verb right before 、/和/及 (收储、加工和集散中心) is one item of a list, not its governor."""
+    return cl.tags[k][:1] == "v" and k + 1 < len(cl.words) and cl.words[k + 1] in ("、", "和", "及")
 
 
 def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
