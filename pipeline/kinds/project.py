@@ -42,6 +42,7 @@ PAREN_PAIRS = {")": "(", "）": "（"}
 OPEN_PARENS = frozenset(PAREN_PAIRS.values())
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
+HAN_WORD = regex.compile(r"\p{Han}{2,}")
 LAST_CHAR = itemgetter(-1)
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
 
@@ -461,6 +462,8 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
         if step is None and words[j] in cfg.place_links and _links_places(cl, j, floor, g):
             step = _take(cl, j, g)  # 濮阳至卫辉高速公路项目: a route from one place to the next
+        if step is None and words[j] == " " and _between_latin(cl, j, floor, g):
+            step = _take(cl, j, g)  # LG Display: a space inside a Latin name
         if step is None and words[j] in cfg.modifier_conjunctions and _joins_modifiers(text, cl, j, floor, g, cfg):
             step = _take(cl, j, g)  # 航站楼及配套工程: two modifiers of one head
         if step is None:
@@ -478,6 +481,12 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
 def _links_places(cl: Clause, j: int, floor: int, g: Growth) -> bool:
     """Token ``j`` (至) stands between a place and the place the name starts with."""
     return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == "ns" and cl.tags[j + 1] == "ns"
+
+
+def _between_latin(cl: Clause, j: int, floor: int, g: Growth) -> bool:
+    """Token ``j`` (one space) stands between a Latin word and the Latin word the name starts with."""
+    return (j > floor and g.first_tok == j + 1 and cl.words[j - 1].isascii() and cl.words[j - 1].isalpha()
+            and cl.words[j + 1].isascii() and cl.words[j + 1][:1].isalpha())
 
 
 def _joins_modifiers(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> bool:
@@ -555,6 +564,8 @@ def _numeral_name(text: str, cl: Clause, j: int, floor: int, cfg: Config) -> int
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     """What the word and tag alone decide in a step (remembered per word and tag)."""
     _bound(cfg.facts)
+    if tag == "x" and HAN_WORD.fullmatch(word):
+        tag = "nz"  # a Chinese word jieba does not know (潍柴/x) is a name, not a symbol
     closer = bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word))
     number = tag == "m" or bool(NUMBER.fullmatch(word))
     numeric_end = cfg.numeric_end.can_end(word[-1])
@@ -653,7 +664,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
-    if (grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end) or _any_count(words, cfg):
+    if (grow.counted and not cand.proper) or _counted_after(text, cand.end, cfg) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
                             or (cand.head in cfg.place_category_heads and _place_category(cl, cand, cfg))):
@@ -677,6 +688,13 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     if cand.end - cand.start > cfg.max_chars:
         return "too long"
     return ""
+
+
+def _counted_after(text: str, end: int, cfg: Config) -> bool:
+    """A count right after the head (重大项目56个) makes it a number of projects; a count that a
+    head follows (…产业化基地3个项目) counts the list the name ends, not the name."""
+    m = cfg.count_after.match(text, end)
+    return m is not None and cfg.head_re.match(text, m.end()) is None
 
 
 def _any_count(words: list[str], cfg: Config) -> bool:
