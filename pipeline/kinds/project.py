@@ -479,8 +479,9 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
 
 
 def _links_places(cl: Clause, j: int, floor: int, g: Growth) -> bool:
-    """Token ``j`` (至) stands between a place and the place the name starts with."""
-    return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == "ns" and cl.tags[j + 1] == "ns"
+    """Token ``j`` (至) stands between a place and the place the name starts with, or between two
+    numbers (6号至10号)."""
+    return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == cl.tags[j + 1] and cl.tags[j - 1] in ("ns", "m")
 
 
 def _between_latin(cl: Clause, j: int, floor: int, g: Growth) -> bool:
@@ -673,6 +674,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "zone"  # 苏州工业园区: places before 园区 name an administrative zone
     if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
+    if _common_noun(cl, cand, cfg):
+        return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
     if not cand.quoted and not cfg.role_words.isdisjoint(words):
@@ -731,7 +734,7 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
         if start >= head_start:
             break
         word = cl.words[k][:head_start - start]
-        if not (cl.tags[k] == "ns" or word in cfg.generic_words or not word):
+        if not (cl.tags[k] == "ns" or word in cfg.generic_words or word in QUOTES):  # '' is in QUOTES
             return False
     return True
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
@@ -785,9 +788,27 @@ def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
     return [w for w in words if w not in QUOTES and w not in "()（）"]  # '' is in QUOTES too
 
 
+def _quoted_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
+    """A quoted phrase right before the head that holds no head word (“四水同治”工程, “村村通”工程)
+    names a programme; “郑州东站综合交通枢纽”改造工程 is a work (and the quote is not right before)."""
+    head_start = cand.end - len(cand.head)
+    if head_start <= cand.start or text[head_start - 1] not in CLOSE_QUOTES:
+        return False
+    opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
+    return opener >= 0 and cfg.head_re.search(text, opener + 1, head_start - 1) is None
+
+
+def _common_noun(cl: Clause, cand: Candidate, cfg: Config) -> bool:
+    """The name is one word of jieba's dictionary, not a proper name, that ends in the head:
+    a common noun (菜篮子工程, 安居工程, 数据中心), not one undertaking (三峡工程 is tagged nz)."""
+    k = cand.first_tok
+    return (not cand.quoted and k < len(cl.words) and cl.starts[k] == cand.start and cl.ends[k] == cand.end
+            and len(cl.words[k]) > len(cand.head) and cl.tags[k] not in cfg.proper_tags)
+
+
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
     """Words of a policy, not a project (a head of ``policy_heads`` only: _verdict asks)."""
-    if cand.left_word in cfg.policy_verbs:
+    if cand.left_word in cfg.policy_verbs or _quoted_slogan(text, cand, cfg):
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
     joined = "".join(words)
