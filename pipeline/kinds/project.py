@@ -387,7 +387,10 @@ def _headed_candidate(text: str, cl: Clause, i: int, head: str, cfg: Config) -> 
     cand = Candidate(grow.start, cl.ends[i], head, "project.head_grow", grow.first_tok,
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
-        cand.left_word = _governor(cl, grow.left_idx, cfg)
+        k = _governor_index(cl, grow.left_idx, cfg)
+        cand.left_word = cl.words[k] if k >= 0 else ""
+        if cand.left_word in ("的", "之"):
+            grow.left_idx = k  # the 的 checks of _verdict look at the words before the governing 的
     if grow.inside_quote:
         _quoted_name_alone(cl, i, grow, cand)
     _unquote_whole(text, cl, i, cand, cfg)
@@ -684,7 +687,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     if cand.left_word in cfg.goal_verbs and not named:
         return "goal"
     if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg)
-                                         or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg))):
+                                         or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg)
+                                                 or _after_place(cl, grow.left_idx, cfg))):
         return "description"
     if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
@@ -714,6 +718,17 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
     """``亚洲最大的…基地``: a superlative description, not a name."""
     word = cl.words[de_idx - 1] if de_idx > 0 else ""
     return word.startswith("最") or word in cfg.description_words
+
+
+def _after_place(cl: Clause, de_idx: int, cfg: Config) -> bool:
+    """``武汉光谷（东湖高新区）的…项目``, ``位于开发区的…``: a place or zone before 的 says where one
+    specific undertaking is; a region a goal serves (全国的) does not."""
+    k = de_idx - 1
+    if k > 0 and cl.words[k] in PAREN_PAIRS:
+        k -= 1  # the place inside the parenthesis
+    if k < 0 or cl.words[k] in cfg.served_regions:
+        return False
+    return cl.tags[k] == "ns" or cl.words[k].endswith(cfg.zone_markers)
 
 
 def _after_sum(cl: Clause, de_idx: int, cfg: Config) -> bool:
@@ -752,9 +767,9 @@ def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
 
 
 
-def _governor(cl: Clause, idx: int, cfg: Config) -> str:
-    """The word that governs a conjunct or a sized name: skip back over 与/和/及/、,
-    numbers (打造千亿级…) and name material."""
+def _governor_index(cl: Clause, idx: int, cfg: Config) -> int:
+    """Where the word that governs a conjunct or a sized name is (-1: none): skip back over
+    与/和/及/、, numbers (打造千亿级…) and name material."""
     words, tags = cl.words, cl.tags
     k = idx
     while 0 <= k:
@@ -764,7 +779,7 @@ def _governor(cl: Clause, idx: int, cfg: Config) -> str:
         if not (coordinator or material):
             break
         k -= 1
-    return words[k] if k >= 0 else ""
+    return k
 
 
 def _conjunct_verb(cl: Clause, k: int) -> bool:
@@ -882,6 +897,8 @@ def _list_label(cl: Clause, chunk, cands, cfg: Config) -> Label | None:
         for c in cands:
             gap = c.start - cl.ends[k]
             if c.reject in ("generic", "counted") and 0 <= gap and c.end - cl.ends[k] <= cfg.label_max + len(c.head):
+                if "的" in cl.words[k + 1:bisect.bisect_left(cl.starts, c.start)]:
+                    return None  # 赣州市、九江市等地的产业园区: the list names places, not projects
                 return Label(k, c.head)
         return None
     return None
