@@ -677,6 +677,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "zone"  # 苏州工业园区: places before 园区 name an administrative zone
     if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
+    if _quoted_class(text, cand, cfg):
+        return "generic"  # 长沙市“三智一芯”产业项目: the projects of the industries a slogan names
     if _common_noun(cl, cand, cfg):
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
@@ -749,6 +751,8 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
         if start >= head_start:
             break
         word = cl.words[k][:head_start - start]
+        if word in cfg.name_words:
+            return False  # 益阳市城市防洪工程: a work done to the place is one undertaking
         if not (cl.tags[k] == "ns" or word in cfg.generic_words or word in QUOTES):  # '' is in QUOTES
             return False
     return True
@@ -811,6 +815,14 @@ def _quoted_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
         return False
     opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
     return opener >= 0 and cfg.head_re.search(text, opener + 1, head_start - 1) is None
+
+
+def _quoted_class(text: str, cand: Candidate, cfg: Config) -> bool:
+    """A quoted phrase, then only a class word, then the head (“三智一芯”产业项目)."""
+    head_start = cand.end - len(cand.head)
+    close = max(text.rfind(q, cand.start, head_start) for q in "”’」』")
+    between = text[close + 1:head_start]
+    return close >= 0 and between in cfg.generic_words and between not in cfg.name_words and close + 1 < head_start
 
 
 def _common_noun(cl: Clause, cand: Candidate, cfg: Config) -> bool:
