@@ -690,7 +690,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "goal"
     if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg)
                                          or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg)
-                                                 or _after_place(cl, grow.left_idx, cfg))):
+                                                 or (grow.proper and _after_place(cl, grow.left_idx, cfg)))):
         return "description"
     if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
@@ -723,8 +723,9 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
 
 
 def _after_place(cl: Clause, de_idx: int, cfg: Config) -> bool:
-    """``武汉光谷（东湖高新区）的…项目``, ``位于开发区的…``: a place or zone before 的 says where one
-    specific undertaking is; a region a goal serves (全国的) does not."""
+    """``武汉光谷（东湖高新区）的华星光电t5项目``: a place or zone before 的 says where a name that
+    holds a company or brand is (湖南的新材料产业基地 holds none: a description); a region a goal
+    serves (全国的) does not."""
     k = de_idx - 1
     if k > 0 and cl.words[k] in PAREN_PAIRS:
         k -= 1  # the place inside the parenthesis
