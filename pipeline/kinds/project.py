@@ -443,6 +443,7 @@ class Growth:
     inside_quote: bool = False  # the head itself sits inside an open quote
     quote_tok: int = -1  # then: the index of that open quote
     capacity: bool = False  # a capacity phrase (年产10万吨) distinguishes the name
+    joined: tuple = ()  # (index of 和/及, start, first_tok) before the name grew over that conjunction
 
 
 def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Config) -> Growth:
@@ -468,6 +469,7 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         if step is None and words[j] == " " and _between_latin(cl, j, floor, g):
             step = _take(cl, j, g)  # LG Display: a space inside a Latin name
         if step is None and words[j] in cfg.modifier_conjunctions and _joins_modifiers(text, cl, j, floor, g, cfg):
+            g.joined = (j, g.start, g.first_tok)
             step = _take(cl, j, g)  # 航站楼及配套工程: two modifiers of one head
         if step is None:
             g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
@@ -475,6 +477,8 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         j = step
     if j < floor and floor > 0:
         g.left_word, g.left_idx = words[floor - 1], floor - 1
+    if g.joined and not (g.proper or g.capacity or g.quoted):
+        _undo_join(cl, g)  # 土地和配套工程: what the conjunction joined names nothing either
     first = g.first_tok
     if first < len(words) and (words[first] in OPEN_PARENS or words[first] in cfg.joiners):
         _trim_leading(cl, g, cfg)  # rare: most names start with a word that may start one
@@ -493,12 +497,19 @@ def _between_latin(cl: Clause, j: int, floor: int, g: Growth) -> bool:
             and cl.words[j + 1].isascii() and cl.words[j + 1][:1].isalpha())
 
 
+def _undo_join(cl: Clause, g: Growth) -> None:
+    """The name stops at the conjunction it grew over, as if it had not."""
+    k, g.start, g.first_tok = g.joined
+    g.left_word, g.left_idx, g.left_tag = cl.words[k], k, cl.tags[k]
+    g.strong, g.joined = False, ()
+
+
 def _joins_modifiers(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> bool:
     """Token ``j`` (和/及) joins two modifiers of the one head: what follows it names no company,
     place or capacity, and what precedes it is name material that does not end in a head of its
     own, unless what follows starts with an ancillary word (污水处理厂及配套管网工程)."""
-    if g.proper or g.capacity or j <= floor or g.first_tok != j + 1:
-        return False
+    if g.proper or g.capacity or g.joined or j <= floor or g.first_tok != j + 1 or cl.words[j + 1] in cfg.head_set:
+        return False  # a bare head after it (人才和项目) has no modifier to share
     before, tag = cl.words[j - 1], cl.tags[j - 1]
     facts = cfg.facts.get((before, tag)) or _word_facts(before, tag, cfg)
     if not facts.takes or before in cfg.generic_words or before.endswith(cfg.zone_markers):
