@@ -688,7 +688,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "zone"  # 苏州工业园区: places before 园区 name an administrative zone
     if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
-    if _quoted_class(text, cand, cfg):
+    if grow.quoted and _quoted_class(text, cand, cfg):
         return "generic"  # 长沙市“三智一芯”产业项目: the projects of the industries a slogan names
     if _common_noun(cl, cand, cfg):
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
