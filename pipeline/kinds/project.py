@@ -556,7 +556,7 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
                                                                        facts, numeric, cfg):
         g.counted = True
         return None
-    if facts.conjunction and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
+    if facts.conjunction and g.capacity and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
         return _take(cl, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
     if not facts.takes:
         return None
@@ -769,8 +769,8 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
             return False
     return True
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
-    """A phase or number alone does not distinguish a name (一期工程, 二期项目)."""
-    return all(map(cfg.ordinal.forward.fullmatch, words))
+    """A phase, number or size alone does not distinguish a name (一期工程, 二期项目, 12英寸项目)."""
+    return all(map(cfg.ordinal.forward.fullmatch, words)) or cfg.ordinal.forward.fullmatch("".join(words)) is not None
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
