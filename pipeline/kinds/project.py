@@ -143,6 +143,7 @@ class Config:
     policy_verbs: set[str]
     policy_words: set[str]
     policy_word_works: set[str]
+    role_word_units: set[str]
     goal_verbs: set[str]
     description_words: set[str]
     place_category_heads: set[str]
@@ -170,7 +171,7 @@ class Config:
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
                    "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
                    "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
-                   "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "goal_verbs", "description_words",
+                   "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "role_word_units", "goal_verbs", "description_words",
                    "place_category_heads")
 
 
@@ -694,7 +695,7 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
-    if not cand.quoted and not cfg.role_words.isdisjoint(words):
+    if not cand.quoted and not cfg.role_words.isdisjoint(words) and not _company_unit(words, cfg):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
@@ -715,6 +716,12 @@ def _counted_after(text: str, end: int, cfg: Config) -> bool:
     head follows (…产业化基地3个项目) counts the list the name ends, not the name."""
     m = cfg.count_after.match(text, end)
     return m is not None and cfg.head_re.match(text, m.end()) is None
+
+
+def _company_unit(words: list[str], cfg: Config) -> bool:
+    """The role word belongs to a unit of a company (圆通速递华中区域总部项目), not a designation."""
+    joined = "".join(words)
+    return any(unit in joined for unit in cfg.role_word_units)
 
 
 def _any_count(words: list[str], cfg: Config) -> bool:
