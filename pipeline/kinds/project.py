@@ -42,6 +42,7 @@ PAREN_PAIRS = {")": "(", "）": "（"}
 OPEN_PARENS = frozenset(PAREN_PAIRS.values())
 STRIP_FROM_NAME = regex.compile(r"[“”‘’「」『』\"\s]")
 NUMBER = regex.compile(r"[\d.]+")
+HAN_WORD = regex.compile(r"\p{Han}{2,}")
 LAST_CHAR = itemgetter(-1)
 MAX_PAREN_INNER = 6  # 衡阳(国际)眼镜小镇: a short aside inside a name
 
@@ -126,6 +127,12 @@ class Config:
     before_head_words: set[str]
     place_links: set[str]
     sum_words: set[str]
+    sum_verbs: set[str]
+    served_regions: set[str]
+    zone_park_heads: set[str]
+    modifier_conjunctions: set[str]
+    ancillary_words: tuple[str, ...]
+    numeral_name: regex.Pattern
     joiners: set[str]
     generic_words: set[str]
     generic_heads: set[str]
@@ -136,6 +143,7 @@ class Config:
     policy_verbs: set[str]
     policy_words: set[str]
     policy_word_works: set[str]
+    role_word_units: set[str]
     goal_verbs: set[str]
     description_words: set[str]
     place_category_heads: set[str]
@@ -161,8 +169,9 @@ class Config:
 
 # Word tables of rules/project.yaml that the Config holds as plain sets, under the same name.
 WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_tags", "strong_proper_tags",
-                   "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "joiners", "generic_words", "generic_heads", "role_words",
-                   "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "goal_verbs", "description_words",
+                   "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
+                   "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
+                   "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "role_word_units", "goal_verbs", "description_words",
                    "place_category_heads")
 
 
@@ -179,6 +188,8 @@ def _build_config(rules) -> Config:
         **word_sets,
         zone_markers=tuple(sorted(t("zone_markers", []), key=len, reverse=True)),
         company_markers=tuple(t("company_markers", [])),
+        ancillary_words=tuple(t("ancillary_words", [])),
+        numeral_name=regex.compile(t("numeral_name_regex")),
         label_max=int(t("list_label_max_chars", 12)),
         max_chars=int(t("max_name_chars", 40)),
         capacity=EndRule(t("capacity_regex")),
@@ -377,7 +388,10 @@ def _headed_candidate(text: str, cl: Clause, i: int, head: str, cfg: Config) -> 
     cand = Candidate(grow.start, cl.ends[i], head, "project.head_grow", grow.first_tok,
                      left_word=grow.left_word, proper=grow.proper)
     if grow.left_word in ("与", "和", "及", "、", "以及") or grow.counted or grow.left_tag in ("m", "q"):
-        cand.left_word = _governor(cl, grow.left_idx, cfg)
+        k = _governor_index(cl, grow.left_idx, cfg)
+        cand.left_word = cl.words[k] if k >= 0 else ""
+        if cand.left_word in ("的", "之"):
+            grow.left_idx = k  # the 的 checks of _verdict look at the words before the governing 的
     if grow.inside_quote:
         _quoted_name_alone(cl, i, grow, cand)
     _unquote_whole(text, cl, i, cand, cfg)
@@ -430,6 +444,7 @@ class Growth:
     inside_quote: bool = False  # the head itself sits inside an open quote
     quote_tok: int = -1  # then: the index of that open quote
     capacity: bool = False  # a capacity phrase (年产10万吨) distinguishes the name
+    joined: tuple = ()  # (index of 和/及, start, first_tok) before the name grew over that conjunction
 
 
 def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Config) -> Growth:
@@ -452,12 +467,19 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
         step = None if facts.plain else _step(text, cl, j, floor, g, facts, cfg)
         if step is None and words[j] in cfg.place_links and _links_places(cl, j, floor, g):
             step = _take(cl, j, g)  # 濮阳至卫辉高速公路项目: a route from one place to the next
+        if step is None and words[j] == " " and _between_latin(cl, j, floor, g):
+            step = _take(cl, j, g)  # LG Display: a space inside a Latin name
+        if step is None and words[j] in cfg.modifier_conjunctions and _joins_modifiers(text, cl, j, floor, g, cfg):
+            g.joined = (j, g.start, g.first_tok)
+            step = _take(cl, j, g)  # 航站楼及配套工程: two modifiers of one head
         if step is None:
             g.left_word, g.left_idx, g.left_tag = words[j], j, tags[j]
             break
         j = step
     if j < floor and floor > 0:
         g.left_word, g.left_idx = words[floor - 1], floor - 1
+    if g.joined and not (g.proper or g.capacity or g.quoted):
+        _undo_join(cl, g)  # 土地和配套工程: what the conjunction joined names nothing either
     first = g.first_tok
     if first < len(words) and (words[first] in OPEN_PARENS or words[first] in cfg.joiners):
         _trim_leading(cl, g, cfg)  # rare: most names start with a word that may start one
@@ -465,8 +487,36 @@ def _grow_left(text: str, cl: Clause, j: int, start: int, floor: int, cfg: Confi
 
 
 def _links_places(cl: Clause, j: int, floor: int, g: Growth) -> bool:
-    """Token ``j`` (至) stands between a place and the place the name starts with."""
-    return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == "ns" and cl.tags[j + 1] == "ns"
+    """Token ``j`` (至) stands between a place and the place the name starts with, or between two
+    numbers (6号至10号)."""
+    return j > floor and g.first_tok == j + 1 and cl.tags[j - 1] == cl.tags[j + 1] and cl.tags[j - 1] in ("ns", "m")
+
+
+def _between_latin(cl: Clause, j: int, floor: int, g: Growth) -> bool:
+    """Token ``j`` (one space) stands between a Latin word and the Latin word the name starts with."""
+    return (j > floor and g.first_tok == j + 1 and cl.words[j - 1].isascii() and cl.words[j - 1].isalpha()
+            and cl.words[j + 1].isascii() and cl.words[j + 1][:1].isalpha())
+
+
+def _undo_join(cl: Clause, g: Growth) -> None:
+    """The name stops at the conjunction it grew over, as if it had not."""
+    k, g.start, g.first_tok = g.joined
+    g.left_word, g.left_idx, g.left_tag = cl.words[k], k, cl.tags[k]
+    g.strong, g.joined = False, ()
+
+
+def _joins_modifiers(text: str, cl: Clause, j: int, floor: int, g: Growth, cfg: Config) -> bool:
+    """Token ``j`` (和/及) joins two modifiers of the one head: what follows it names no company,
+    place or capacity, and what precedes it is name material that does not end in a head of its
+    own, unless what follows starts with an ancillary word (污水处理厂及配套管网工程)."""
+    if g.proper or g.capacity or g.joined or j <= floor or g.first_tok != j + 1 or cl.words[j + 1] in cfg.head_set:
+        return False  # a bare head after it (人才和项目) has no modifier to share
+    before, tag = cl.words[j - 1], cl.tags[j - 1]
+    facts = cfg.facts.get((before, tag)) or _word_facts(before, tag, cfg)
+    if not facts.takes or before in cfg.generic_words or before.endswith(cfg.zone_markers):
+        return False  # 县(市)区和国家级园区, 高新区和经开区: classes and zones, not modifiers of one name
+    own_head = any(text.endswith(h, cl.starts[j - 1], cl.ends[j - 1]) for h in cfg.heads_by_last.get(before[-1], ()))
+    return not own_head or text.startswith(cfg.ancillary_words, cl.starts[j + 1])
 
 
 def _enter_open_quote(cl: Clause, j: int, floor: int, g: Growth) -> int:
@@ -498,11 +548,16 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     k = _numeric_start(text, cl, j, floor, g, cfg) if numeric else None
     if k is not None:
         return _take(cl, k, g)
+    if facts.number:
+        k = _numeral_name(text, cl, j, floor, cfg)
+        if k is not None:  # 三一重工: a company written with numerals
+            g.proper = g.strong = True
+            return _take(cl, k, g)
     if (facts.number or facts.count_in_first or numeric) and _is_count(text, cl.starts[j], end, cl.starts[floor],
                                                                        facts, numeric, cfg):
         g.counted = True
         return None
-    if facts.conjunction and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
+    if facts.conjunction and g.capacity and j + 1 < len(cl.words) and cl.words[j + 1][:1].isdigit():
         return _take(cl, j, g)  # 年产2万辆商用车和1000辆新能源整车: one capacity list
     if not facts.takes:
         return None
@@ -511,9 +566,22 @@ def _step(text: str, cl: Clause, j: int, floor: int, g: Growth, facts: WordFacts
     return _take(cl, j, g)
 
 
+def _numeral_name(text: str, cl: Clause, j: int, floor: int, cfg: Config) -> int | None:
+    """The first token of a company name written with numerals (三一, 三/一重) that ends with
+    token ``j``, inside a name (a word follows it); None for numbers, counts and ranges."""
+    if j + 1 >= len(cl.words):
+        return None
+    k = j
+    while k > floor and cl.tags[k - 1] == "m":
+        k -= 1
+    return k if cfg.numeral_name.match(text[cl.starts[k]:cl.ends[j]]) else None
+
+
 def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     """What the word and tag alone decide in a step (remembered per word and tag)."""
     _bound(cfg.facts)
+    if tag == "x" and HAN_WORD.fullmatch(word):
+        tag = "nz"  # a Chinese word jieba does not know (潍柴/x) is a name, not a symbol
     closer = bool(QUOTE_PAIRS.get(word) or PAREN_PAIRS.get(word))
     number = tag == "m" or bool(NUMBER.fullmatch(word))
     numeric_end = cfg.numeric_end.can_end(word[-1])
@@ -524,7 +592,7 @@ def _word_facts(word: str, tag: str, cfg: Config) -> WordFacts:
     facts = cfg.facts[word, tag] = WordFacts(
         closer, number, numeric_end, count_in_first, conjunction, stop, material,
         proper=_has_proper(word, tag, cfg.proper_tags, cfg),
-        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg),
+        strong=_has_proper(word, tag, cfg.strong_proper_tags, cfg) and word not in cfg.served_regions,
         plain=not (closer or number or numeric_end or count_in_first or conjunction),
         takes=material and not stop)
     return facts
@@ -612,28 +680,48 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
-    if (grow.counted and not cand.proper) or cfg.count_after.match(text, cand.end) or _any_count(words, cfg):
+    if (grow.counted and not cand.proper) or _counted_after(text, cand.end, cfg) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
                             or (cand.head in cfg.place_category_heads and _place_category(cl, cand, cfg))):
         return "generic"
+    if not cand.quoted and cand.head in cfg.zone_park_heads and _place_category(cl, cand, cfg):
+        return "zone"  # 苏州工业园区: places before 园区 name an administrative zone
     if cand.head in cfg.policy_heads and _is_policy(text, cand, words, cfg):
         return "policy"
+    if grow.quoted and _quoted_class(text, cand, cfg):
+        return "generic"  # 长沙市“三智一芯”产业项目: the projects of the industries a slogan names
+    if _common_noun(cl, cand, cfg):
+        return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
-    if not cand.quoted and not cfg.role_words.isdisjoint(words):
+    if not cand.quoted and not cfg.role_words.isdisjoint(words) and not _company_unit(words, cfg):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
     if cand.left_word in cfg.goal_verbs and not named:
         return "goal"
     if cand.left_word in ("的", "之") and (_superlative(cl, grow.left_idx, cfg)
-                                         or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg))):
+                                         or not (named or grow.quoted or _after_sum(cl, grow.left_idx, cfg)
+                                                 or (grow.proper and _after_place(cl, grow.left_idx, cfg)))):
         return "description"
     if text.rfind("《", cl.starts[0], cand.start) > text.rfind("》", cl.starts[0], cand.start):  # inside a book title
         return "title"
     if cand.end - cand.start > cfg.max_chars:
         return "too long"
     return ""
+
+
+def _counted_after(text: str, end: int, cfg: Config) -> bool:
+    """A count right after the head (重大项目56个) makes it a number of projects; a count that a
+    head follows (…产业化基地3个项目) counts the list the name ends, not the name."""
+    m = cfg.count_after.match(text, end)
+    return m is not None and cfg.head_re.match(text, m.end()) is None
+
+
+def _company_unit(words: list[str], cfg: Config) -> bool:
+    """The role word belongs to a unit of a company (圆通速递华中区域总部项目), not a designation."""
+    joined = "".join(words)
+    return any(unit in joined for unit in cfg.role_word_units)
 
 
 def _any_count(words: list[str], cfg: Config) -> bool:
@@ -652,9 +740,25 @@ def _superlative(cl: Clause, de_idx: int, cfg: Config) -> bool:
     return word.startswith("最") or word in cfg.description_words
 
 
+def _after_place(cl: Clause, de_idx: int, cfg: Config) -> bool:
+    """``武汉光谷（东湖高新区）的华星光电t5项目``: a place or zone before 的 says where a name that
+    holds a company or brand is (湖南的新材料产业基地 holds none: a description); a region a goal
+    serves (全国的) does not."""
+    k = de_idx - 1
+    if k > 0 and cl.words[k] in PAREN_PAIRS:
+        k -= 1  # the place inside the parenthesis
+    if k < 0 or cl.words[k] in cfg.served_regions:
+        return False
+    return cl.tags[k] == "ns" or cl.words[k].endswith(cfg.zone_markers)
+
+
 def _after_sum(cl: Clause, de_idx: int, cfg: Config) -> bool:
-    """``投资20亿元的…产业城``: a sum before 的 introduces one specific undertaking."""
-    return de_idx > 0 and cl.words[de_idx - 1] in cfg.sum_words
+    """``投资20亿元的…产业城``, ``投资35亿元建设的…项目``: a sum before 的 (a verb may stand
+    between them) introduces one specific undertaking."""
+    k = de_idx - 1
+    if k > 0 and cl.words[k] in cfg.sum_verbs:
+        k -= 1
+    return k >= 0 and cl.words[k] in cfg.sum_words
 
 
 def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
@@ -666,12 +770,14 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
         if start >= head_start:
             break
         word = cl.words[k][:head_start - start]
-        if not (cl.tags[k] == "ns" or word in cfg.generic_words or not word):
+        if word in cfg.name_words:
+            return False  # 益阳市城市防洪工程: a work done to the place is one undertaking
+        if not (cl.tags[k] == "ns" or word in cfg.generic_words or word in QUOTES):  # '' is in QUOTES
             return False
     return True
 def _only_ordinals(words: list[str], cfg: Config) -> bool:
-    """A phase or number alone does not distinguish a name (一期工程, 二期项目)."""
-    return all(map(cfg.ordinal.forward.fullmatch, words))
+    """A phase, number or size alone does not distinguish a name (一期工程, 二期项目, 12英寸项目)."""
+    return all(map(cfg.ordinal.forward.fullmatch, words)) or cfg.ordinal.forward.fullmatch("".join(words)) is not None
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
@@ -684,19 +790,24 @@ def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
 
 
 
-def _governor(cl: Clause, idx: int, cfg: Config) -> str:
-    """The word that governs a conjunct or a sized name: skip back over 与/和/及/、,
-    numbers (打造千亿级…) and name material."""
+def _governor_index(cl: Clause, idx: int, cfg: Config) -> int:
+    """Where the word that governs a conjunct or a sized name is (-1: none): skip back over
+    与/和/及/、, numbers (打造千亿级…) and name material."""
     words, tags = cl.words, cl.tags
     k = idx
     while 0 <= k:
         word = words[k]
-        coordinator = word in ("与", "和", "及", "、", "以及") or tags[k] in ("m", "q")
+        coordinator = word in ("与", "和", "及", "、", "以及") or tags[k] in ("m", "q") or _conjunct_verb(cl, k)
         material = (tags[k] in cfg.grow_tags or word in cfg.name_words) and word not in cfg.stop_words
         if not (coordinator or material):
             break
         k -= 1
-    return words[k] if k >= 0 else ""
+    return k
+
+
+def _conjunct_verb(cl: Clause, k: int) -> bool:
+    """A verb right before 、/和/及 (收储、加工和集散中心) is one item of a list, not its governor."""
+    return cl.tags[k][:1] == "v" and k + 1 < len(cl.words) and cl.words[k + 1] in ("、", "和", "及")
 
 
 def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
@@ -715,9 +826,35 @@ def _modifier_words(text: str, cl: Clause, cand: Candidate) -> list[str]:
     return [w for w in words if w not in QUOTES and w not in "()（）"]  # '' is in QUOTES too
 
 
+def _quoted_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
+    """A quoted phrase right before the head that holds no head word (“四水同治”工程, “村村通”工程)
+    names a programme; “郑州东站综合交通枢纽”改造工程 is a work (and the quote is not right before)."""
+    head_start = cand.end - len(cand.head)
+    if head_start <= cand.start or text[head_start - 1] not in CLOSE_QUOTES:
+        return False
+    opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
+    return opener >= 0 and cfg.head_re.search(text, opener + 1, head_start - 1) is None
+
+
+def _quoted_class(text: str, cand: Candidate, cfg: Config) -> bool:
+    """A quoted phrase, then only a class word, then the head (“三智一芯”产业项目)."""
+    head_start = cand.end - len(cand.head)
+    close = max(text.rfind(q, cand.start, head_start) for q in "”’」』")
+    between = text[close + 1:head_start]
+    return close >= 0 and between in cfg.generic_words and between not in cfg.name_words and close + 1 < head_start
+
+
+def _common_noun(cl: Clause, cand: Candidate, cfg: Config) -> bool:
+    """The name is one word of jieba's dictionary, not a proper name, that ends in the head:
+    a common noun (菜篮子工程, 安居工程, 数据中心), not one undertaking (三峡工程 is tagged nz)."""
+    k = cand.first_tok
+    return (not cand.quoted and k < len(cl.words) and cl.starts[k] == cand.start and cl.ends[k] == cand.end
+            and len(cl.words[k]) > len(cand.head) and cl.tags[k] not in cfg.proper_tags)
+
+
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
     """Words of a policy, not a project (a head of ``policy_heads`` only: _verdict asks)."""
-    if cand.left_word in cfg.policy_verbs:
+    if cand.left_word in cfg.policy_verbs or _quoted_slogan(text, cand, cfg):
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
     joined = "".join(words)
@@ -791,6 +928,8 @@ def _list_label(cl: Clause, chunk, cands, cfg: Config) -> Label | None:
         for c in cands:
             gap = c.start - cl.ends[k]
             if c.reject in ("generic", "counted") and 0 <= gap and c.end - cl.ends[k] <= cfg.label_max + len(c.head):
+                if "的" in cl.words[k + 1:bisect.bisect_left(cl.starts, c.start)]:
+                    return None  # 赣州市、九江市等地的产业园区: the list names places, not projects
                 return Label(k, c.head)
         return None
     return None
