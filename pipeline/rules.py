@@ -396,8 +396,13 @@ def _last_class(items) -> tuple[frozenset, bool] | None:
         return _needs_of_class(arg)
     if op is sre.SUBPATTERN:
         return None if arg[1] & re.IGNORECASE else _last_class(list(arg[3]))
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] >= 1:
-        return _last_class(list(arg[2]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        inner = _last_class(list(arg[2]))
+        if arg[0] >= 1 or inner is None:
+            return inner
+        # optional (亿[多余]?): a match ends with it, or with what comes before when it is left out
+        before = _last_class(items[:-1])
+        return None if before is None else (inner[0] | before[0], inner[1] or before[1])
     if op is sre.BRANCH:
         ends = [_last_class(list(branch)) for branch in arg[1]]
         if None in ends:

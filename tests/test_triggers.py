@@ -3,6 +3,7 @@ exactly what a scan of the whole text finds, on every rule example and bundled a
 from pathlib import Path
 
 import pytest
+import regex
 
 from pipeline.rules import RuleError, _load, load_rules
 
@@ -182,8 +183,17 @@ def test_ending_finds_where_a_match_followed_by_its_lookahead_can_end():
     for text, can_end in [("5亿的", True), ("5亿元", False), ("5亿以上", True), ("5亿", True), ("5亿\n", True),
                           ("5亿 ", True), ("5万，", True), ("亿元5", False)]:
         assert (ending.search(text) is not None) == can_end, text
-    for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)"]:
+    for unsure in [r"\d+亿", r"\d+亿(?!元)", r"\d*(?=的)", r"\d+亿(?=a?)", r"(?i)\d+亿(?=的)", r"\d+(?<=5)(?=的)",
+                   r"[多余]?(?=的)", r"(?<=5)[多余]?(?=的)"]:
         assert _ending(unsure) is None, unsure
+
+
+def test_an_optional_last_item_ends_a_match_or_leaves_it_to_what_comes_before():
+    from pipeline.rules import _ending
+    ending = _ending(r"\d+亿[多余]?(?=[的，])")
+    for text, can_end in [("5亿的", True), ("5亿多的", True), ("5亿余，", True), ("5亿元", False), ("5亿多元", False)]:
+        assert (ending.search(text) is not None) == can_end, text
+    assert regex.fullmatch(r"\[[亿多余]+\]\(\?=.*", _ending(r"\d+亿(?:多|余)*(?=[的，])").pattern)
 
 
 def test_probe_groups_read_from_the_probe_are_the_patterns_own():
