@@ -32,6 +32,18 @@ def test_trigger_regions_find_what_the_whole_text_scan_finds(kind):
             assert _found(pattern.finditer(text)) == _found(pattern.regex.finditer(text)), (pattern.id, text[:60])
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_triggered_pattern_tells_the_characters_its_matches_need(kind):
+    """Speed guard: a pattern whose parse tree the walkers cannot read (``\\p{Han}``, a group name
+    used twice: Python's parser refuses them) is searched in every run of its trigger characters,
+    ~3x the work. Write such a piece as code-point ranges and one group."""
+    from pipeline.rules import _needed_sets
+
+    for p in load_rules(kind).patterns:
+        if p.trigger is not None:
+            assert _needed_sets(p.source, p.regex.flags), p.id
+
+
 def test_lookbehind_sees_before_the_region_and_dollar_stays_at_the_end(tmp_path):
     (tmp_path / "x.yaml").write_text(
         "kind: x\nmatch_chars: '[\\d元]'\npatterns:\n"
