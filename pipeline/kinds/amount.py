@@ -8,15 +8,54 @@ import regex
 from ..numbers import parse_number, to_plain
 from ..rules import Pattern, RuleSet
 from .base import ArticleContext, Mention
-from .quantity import find_quantities
+from .quantity import _has_context, find_quantities
 
 COLUMNS = ["value", "value_max", "currency", "qualifier"]
 _ARABIC_TAIL = regex.compile(r"\d([^\d]*)$")
 _BIG_TAIL = regex.compile(r"[万亿]+$")
+_STOPS = regex.compile(r"[。；;！？!?\n，,]")
+_ROUND = regex.compile(r"10{4,}")  # 1万, 10亿, 百亿: one followed by zeros
 
 
 def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
-    return find_quantities(ctx, rules, normalise)
+    return find_quantities(ctx, rules, normalise, check=not_a_sum)
+
+
+def not_a_sum(text: str, mention: Mention, rules: RuleSet) -> str:
+    """Why a matched sum names a class or a place rather than money (else "")."""
+    values = mention.values
+    nouns = rules.table("class_nouns", {})
+    if (values.get("qualifier") == "exact" and text.startswith(tuple(nouns.get("nouns", ())), mention.end)
+            and _ROUND.fullmatch(str(values.get("value"))) and values.get("value_max") is None):
+        noun = next(n for n in nouns["nouns"] if text.startswith(n, mention.end))
+        # 1亿元项目资金 is a sum: the noun is only what the money is for
+        if not text.startswith(tuple(nouns.get("not_before", ())), mention.end + len(noun)):
+            return f"a round sum before {noun} names a size class, not a sum"
+    if text[mention.end - 1] == "元" and _small_cn_numeral(rules).fullmatch(text, mention.start, mention.end - 1):
+        return _small_sum_reason(text, mention, rules)
+    return ""
+
+
+@lru_cache(maxsize=16)
+def _small_cn_numeral(rules: RuleSet) -> regex.Pattern:
+    return regex.compile(rules.table("small_cn_sum", {}).get("numeral", "(?!)"))
+
+
+def _small_sum_reason(text: str, mention: Mention, rules: RuleSet) -> str:
+    """三元区, 三元桥, “一元多核”: a Chinese numeral with no magnitude before 元 is a name
+    unless the clause talks money (门票五元, 每斤三元)."""
+    table = rules.table("small_cn_sum", {})
+    suffixes = tuple(table.get("name_suffixes", ()))
+    if text.startswith(suffixes, mention.end):
+        return "a small Chinese numeral + 元 before a place or name suffix is a name"
+    if _has_context(text, mention.start, mention.end, rules):
+        return ""
+    words = table.get("words", ())
+    before, after = text[max(0, mention.start - 12):mention.start], text[mention.end:mention.end + 6]
+    before, after = _STOPS.split(before)[-1], _STOPS.split(after)[0]  # within the clause
+    if any(w in before or w in after for w in words):
+        return ""
+    return "a small Chinese numeral + 元 with no money word in the clause is a name"
 
 
 def normalise(m: regex.Match, pattern: Pattern, rules: RuleSet) -> dict:

@@ -20,6 +20,8 @@ from ..rules import Pattern, RuleSet
 from .base import ArticleContext, Mention
 
 Normaliser = Callable[[regex.Match, Pattern, RuleSet], dict]
+# A kind's own last check of a kept mention (its values and qualifier known): the reason, or "".
+Check = Callable[[str, Mention, RuleSet], str]
 _ALNUM = regex.compile(r"[A-Za-z0-9]")
 _SPLIT_DIGITS = regex.compile(r"\d[ \t]*\n*[ \t]*$")
 _LIST_ITEM = regex.compile(r"(?:\d[\d.,]*|[一二三四五六七八九十百千两]+)[^、，,。；;：:\s\d]{0,6}$")
@@ -61,7 +63,8 @@ def _by_last_char(words: list[str]) -> dict:
     return {ch: group + empty for ch, group in groups.items()} | {"": empty}
 
 
-def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) -> list[Mention]:
+def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser,
+                    check: Check | None = None) -> list[Mention]:
     mentions = []
     for match, pattern in _longest_first(ctx.text, rules):
         mention = Mention(match.start(), match.end(), pattern.id)
@@ -72,6 +75,8 @@ def find_quantities(ctx: ArticleContext, rules: RuleSet, normalise: Normaliser) 
             mention.reject = mention.reject or f"unreadable number: {exc}"
         if not mention.reject and "qualifier" not in mention.values:
             mention.values["qualifier"] = qualifier_of(ctx.text, mention, rules)
+        if check and not mention.reject:
+            mention.reject = check(ctx.text, mention, rules)
         mentions.append(mention)
     kept = [m for m in mentions if not m.reject]
     mentions += shared_unit_items(ctx, kept, rules, normalise)
