@@ -28,8 +28,9 @@ def not_a_sum(text: str, mention: Mention, rules: RuleSet) -> str:
     if (values.get("qualifier") == "exact" and text.startswith(tuple(nouns.get("nouns", ())), mention.end)
             and _ROUND.fullmatch(str(values.get("value"))) and values.get("value_max") is None):
         noun = next(n for n in nouns["nouns"] if text.startswith(n, mention.end))
-        # 1亿元项目资金 is a sum: the noun is only what the money is for
-        if not text.startswith(tuple(nouns.get("not_before", ())), mention.end + len(noun)):
+        # 1亿元企业发展专项资金 is a sum: the noun only says what the money is for
+        rest = _STOPS.split(text[mention.end + len(noun):mention.end + len(noun) + 8])[0]
+        if not any(word in rest for word in nouns.get("money_after", ())):
             return f"a round sum before {noun} names a size class, not a sum"
     if text[mention.end - 1] == "元" and _small_cn_numeral(rules).fullmatch(text, mention.start, mention.end - 1):
         return _small_sum_reason(text, mention, rules)
