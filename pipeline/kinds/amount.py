@@ -24,17 +24,23 @@ def find(ctx: ArticleContext, rules: RuleSet) -> list[Mention]:
 def not_a_sum(text: str, mention: Mention, rules: RuleSet) -> str:
     """Why a matched sum names a class or a place rather than money (else "")."""
     values = mention.values
-    nouns = rules.table("class_nouns", {})
-    if (values.get("qualifier") == "exact" and text.startswith(tuple(nouns.get("nouns", ())), mention.end)
+    nouns, money_after = _class_nouns(rules)
+    if (text.startswith(nouns, mention.end) and values.get("qualifier") == "exact"
             and _ROUND.fullmatch(str(values.get("value"))) and values.get("value_max") is None):
-        noun = next(n for n in nouns["nouns"] if text.startswith(n, mention.end))
+        noun = next(n for n in nouns if text.startswith(n, mention.end))
         # 1亿元企业发展专项资金 is a sum: the noun only says what the money is for
         rest = _STOPS.split(text[mention.end + len(noun):mention.end + len(noun) + 8])[0]
-        if not any(word in rest for word in nouns.get("money_after", ())):
+        if not any(word in rest for word in money_after):
             return f"a round sum before {noun} names a size class, not a sum"
     if text[mention.end - 1] == "元" and _small_cn_numeral(rules).fullmatch(text, mention.start, mention.end - 1):
         return _small_sum_reason(text, mention, rules)
     return ""
+
+
+@lru_cache(maxsize=16)
+def _class_nouns(rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    table = rules.table("class_nouns", {})
+    return tuple(table.get("nouns", ())), tuple(table.get("money_after", ()))
 
 
 @lru_cache(maxsize=16)
