@@ -32,7 +32,9 @@ def not_a_sum(text: str, mention: Mention, rules: RuleSet) -> str:
         rest = _STOPS.split(text[mention.end + len(noun):mention.end + len(noun) + 8])[0]
         if not any(word in rest for word in money_after):
             return f"a round sum before {noun} names a size class, not a sum"
-    if text[mention.end - 1] == "元" and _small_cn_numeral(rules).fullmatch(text, mention.start, mention.end - 1):
+    # most sums begin with an Arabic digit: only a Chinese numeral needs the regex
+    if (not text[mention.start].isdigit() and text[mention.end - 1] == "元"
+            and _small_cn_numeral(rules).fullmatch(text, mention.start, mention.end - 1)):
         return _small_sum_reason(text, mention, rules)
     return ""
 
