@@ -147,6 +147,7 @@ class Config:
     goal_verbs: set[str]
     description_words: set[str]
     place_category_heads: set[str]
+    work_kinds: set[str]
     label_max: int
     max_chars: int
     capacity: EndRule
@@ -173,7 +174,7 @@ WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_ta
                    "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
                    "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "role_word_units", "goal_verbs", "description_words",
-                   "place_category_heads")
+                   "place_category_heads", "work_kinds")
 
 
 def _build_config(rules) -> Config:
@@ -772,7 +773,7 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
         if start >= head_start:
             break
         word = cl.words[k][:head_start - start]
-        if word in cfg.name_words:
+        if word in cfg.name_words or word in cfg.work_kinds:
             return False  # 益阳市城市防洪工程: a work done to the place is one undertaking
         if not (cl.tags[k] == "ns" or word in cfg.generic_words or word in QUOTES):  # '' is in QUOTES
             return False
@@ -783,8 +784,9 @@ def _only_ordinals(words: list[str], cfg: Config) -> bool:
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
-    """Only class words (重大, 省, 产业 …) before the head, or a category such as 物流园区."""
-    specific = list(filterfalse(cfg.generic_words.__contains__, words))
+    """Only class words (重大, 省, 产业 …) or kinds of work (燃气, 污水处理) before the head, or a
+    category such as 物流园区."""
+    specific = [w for w in words if w not in cfg.generic_words and w not in cfg.work_kinds]
     joined = "".join(words)
     if not specific or joined in cfg.generic_words:
         return True
