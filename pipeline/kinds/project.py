@@ -156,6 +156,7 @@ class Config:
     count: EndRule
     numeric_end: EndRule  # a capacity, ordinal or count ends here
     transfer_work: regex.Pattern  # a transfer work's route (南水北调): a work, not a slogan
+    numbered_slogan: regex.Pattern  # 两新一重, 一号: a slogan of counted aims
     head_re: regex.Pattern
     head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     boundary_run: tuple | None  # see _boundary_run
@@ -199,6 +200,7 @@ def _build_config(rules) -> Config:
         ordinal=EndRule(t("ordinal_regex")),
         count_after=regex.compile(t("count_after_regex")),
         transfer_work=regex.compile(t("transfer_work_regex")),
+        numbered_slogan=regex.compile(t("numbered_slogan_regex")),
         numeric_end=EndRule("|".join(f"(?:{t(name)})" for name in ("capacity_regex", "ordinal_regex", "count_regex"))),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         head_scan=re.compile("|".join(re.escape(h) for h in heads)),
@@ -683,6 +685,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
+    if words[0] in cfg.company_markers:
+        return "truncated"  # 集团黑岱沟…工程: the company's own name was cut off before 集团
     if (grow.counted and not cand.proper) or _counted_after(text, cand.end, cfg) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
@@ -694,6 +698,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "policy"
     if grow.quoted and _quoted_class(text, cand, cfg):
         return "generic"  # 长沙市“三智一芯”产业项目: the projects of the industries a slogan names
+    if grow.quoted and _numbered_slogan(text, cand, cfg):
+        return "policy"  # “两新一重”项目, “一号工程”: a slogan of counted aims names a programme
     if _common_noun(cl, cand, cfg):
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
@@ -838,6 +844,15 @@ def _quoted_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
         return False
     opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
     return opener >= 0 and cfg.head_re.search(text, opener + 1, head_start - 1) is None
+
+
+def _numbered_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
+    """The quoted phrase right before the head is a numbered slogan (“两新一重”项目)."""
+    head_start = cand.end - len(cand.head)
+    if head_start <= cand.start or text[head_start - 1] not in CLOSE_QUOTES:
+        return False
+    opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
+    return opener >= 0 and cfg.numbered_slogan.fullmatch(text, opener + 1, head_start - 1) is not None
 
 
 def _quoted_class(text: str, cand: Candidate, cfg: Config) -> bool:
