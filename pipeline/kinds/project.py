@@ -148,6 +148,7 @@ class Config:
     description_words: set[str]
     place_category_heads: set[str]
     work_kinds: set[str]
+    company_suffixes: set[str]
     label_max: int
     max_chars: int
     capacity: EndRule
@@ -175,7 +176,7 @@ WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_ta
                    "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
                    "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "role_word_units", "goal_verbs", "description_words",
-                   "place_category_heads", "work_kinds")
+                   "place_category_heads", "work_kinds", "company_suffixes")
 
 
 def _build_config(rules) -> Config:
@@ -685,8 +686,6 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
     words = _modifier_words(text, cl, cand)
     if not words:
         return "generic"
-    if words[0] in cfg.company_markers:
-        return "truncated"  # 集团黑岱沟…工程: the company's own name was cut off before 集团
     if (grow.counted and not cand.proper) or _counted_after(text, cand.end, cfg) or _any_count(words, cfg):
         return "counted"
     if not cand.quoted and (_is_generic(words, cand.head, cfg) or _only_ordinals(words, cfg)
@@ -704,6 +703,8 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
+    if words[0] in cfg.company_suffixes:
+        return "truncated"  # 集团黑岱沟…工程: the company's own name was cut off before 集团
     if not cand.quoted and not cfg.role_words.isdisjoint(words) and not _company_unit(words, cfg):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
