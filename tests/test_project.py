@@ -163,7 +163,7 @@ def test_lexicon_files_parse_and_are_not_empty():
     for path in files:
         entries = list(read_lexicon(path))
         assert entries, path
-        assert all(tag in ("ns", "n") for _, _, tag in entries), path
+        assert all(tag in ("ns", "n", "nt") for _, _, tag in entries), path
 
 
 def test_place_lexicon_keeps_county_names_whole(seg):
@@ -197,3 +197,24 @@ def test_bilateral_park_prefixes_leave_everyday_cuts_alone(seg, text, words):
 @pytest.mark.parametrize("text, word", [("中德生态园", "中德"), ("中新广州知识城", "中新"), ("中马钦州产业园", "中马")])
 def test_bilateral_park_prefixes_are_places(seg, text, word):
     assert (word, "ns") in seg.tag(text)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("天合光能年产10GW组件项目", "天合光能"), ("中车四方高速列车基地", "中车四方"), ("一汽解放青岛基地", "一汽解放"),
+    ("宁德时代宜宾基地", "宁德时代"), ("蔚来合肥基地", "蔚来"), ("欣旺达电池项目", "欣旺达"), ("三一重工产业园", "三一重工"),
+])
+def test_company_gazetteer_keeps_short_names_whole_as_organisations(seg, text, word):
+    # jieba cuts 天合光/能, 中车/四方, 一汽/解放 and tags 蔚来 v, 欣旺达 a: companies.txt makes them nt
+    assert (word, "nt") in seg.tag(text)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("集中建设新时代", ["集中", "建设", "新", "时代"]), ("途中铁路", ["途中", "铁路"]), ("全国投资", ["全国", "投资"]),
+    ("每天能够", ["每天", "能够"]), ("水平高", ["水平", "高"]), ("思想解放", ["思想解放"]),
+    ("宁德市", ["宁德市"]), ("远景目标", ["远景", "目标"]), ("最美的乡村", ["最美", "的", "乡村"]),
+    ("理想信念", ["理想信念"]), ("新融创科技", ["新融", "创"]),
+])
+def test_company_gazetteer_leaves_everyday_cuts_alone(seg, text, words):
+    # the cuts jieba gives without companies.txt: short names that are everyday words are left out
+    cut = [w for w, _ in seg.tag(text)]
+    assert cut[:len(words)] == words, cut

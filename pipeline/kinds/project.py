@@ -147,6 +147,8 @@ class Config:
     goal_verbs: set[str]
     description_words: set[str]
     place_category_heads: set[str]
+    work_kinds: set[str]
+    company_suffixes: set[str]
     label_max: int
     max_chars: int
     capacity: EndRule
@@ -154,6 +156,8 @@ class Config:
     count_after: regex.Pattern
     count: EndRule
     numeric_end: EndRule  # a capacity, ordinal or count ends here
+    transfer_work: regex.Pattern  # a transfer work's route (南水北调): a work, not a slogan
+    numbered_slogan: regex.Pattern  # 两新一重, 一号: a slogan of counted aims
     head_re: regex.Pattern
     head_scan: re.Pattern  # head_re for the stdlib engine: three times faster on a whole text
     boundary_run: tuple | None  # see _boundary_run
@@ -172,7 +176,7 @@ WORD_SET_TABLES = ("single_char_heads", "head_blockers", "grow_tags", "proper_ta
                    "name_words", "stop_words", "before_head_words", "place_links", "sum_words", "sum_verbs", "served_regions",
                    "zone_park_heads", "modifier_conjunctions", "joiners", "generic_words", "generic_heads", "role_words",
                    "policy_heads", "policy_verbs", "policy_words", "policy_word_works", "role_word_units", "goal_verbs", "description_words",
-                   "place_category_heads")
+                   "place_category_heads", "work_kinds", "company_suffixes")
 
 
 def _build_config(rules) -> Config:
@@ -196,6 +200,8 @@ def _build_config(rules) -> Config:
         count=EndRule(t("count_regex")),
         ordinal=EndRule(t("ordinal_regex")),
         count_after=regex.compile(t("count_after_regex")),
+        transfer_work=regex.compile(t("transfer_work_regex")),
+        numbered_slogan=regex.compile(t("numbered_slogan_regex")),
         numeric_end=EndRule("|".join(f"(?:{t(name)})" for name in ("capacity_regex", "ordinal_regex", "count_regex"))),
         head_re=regex.compile("|".join(regex.escape(h) for h in heads)),
         head_scan=re.compile("|".join(re.escape(h) for h in heads)),
@@ -691,10 +697,14 @@ def _verdict(text: str, cl: Clause, cand: Candidate, grow: Growth, cfg: Config) 
         return "policy"
     if grow.quoted and _quoted_class(text, cand, cfg):
         return "generic"  # 长沙市“三智一芯”产业项目: the projects of the industries a slogan names
+    if grow.quoted and _numbered_slogan(text, cand, cfg):
+        return "policy"  # “两新一重”项目, “一号工程”: a slogan of counted aims names a programme
     if _common_noun(cl, cand, cfg):
         return "generic"  # 菜篮子工程, 希望工程, 数据中心: a common noun jieba knows whole
     if grow.inside_quote and not cand.quoted and not text.startswith(tuple(CLOSE_QUOTES), cand.end):
         return "quoted phrase"  # the head sits inside a longer quoted phrase (“生产基地物流+互联网”)
+    if words[0] in cfg.company_suffixes:
+        return "truncated"  # 集团黑岱沟…工程: the company's own name was cut off before 集团
     if not cand.quoted and not cfg.role_words.isdisjoint(words) and not _company_unit(words, cfg):
         return "role"
     named = grow.strong or cand.quoted or grow.capacity  # a capacity distinguishes, as the SPEC says
@@ -770,7 +780,7 @@ def _place_category(cl: Clause, cand: Candidate, cfg: Config) -> bool:
         if start >= head_start:
             break
         word = cl.words[k][:head_start - start]
-        if word in cfg.name_words:
+        if word in cfg.name_words or word in cfg.work_kinds:
             return False  # 益阳市城市防洪工程: a work done to the place is one undertaking
         if not (cl.tags[k] == "ns" or word in cfg.generic_words or word in QUOTES):  # '' is in QUOTES
             return False
@@ -781,8 +791,9 @@ def _only_ordinals(words: list[str], cfg: Config) -> bool:
 
 
 def _is_generic(words: list[str], head: str, cfg: Config) -> bool:
-    """Only class words (重大, 省, 产业 …) before the head, or a category such as 物流园区."""
-    specific = list(filterfalse(cfg.generic_words.__contains__, words))
+    """Only class words (重大, 省, 产业 …) or kinds of work (燃气, 污水处理) before the head, or a
+    category such as 物流园区."""
+    specific = [w for w in words if w not in cfg.generic_words and w not in cfg.work_kinds]
     joined = "".join(words)
     if not specific or joined in cfg.generic_words:
         return True
@@ -836,6 +847,15 @@ def _quoted_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
     return opener >= 0 and cfg.head_re.search(text, opener + 1, head_start - 1) is None
 
 
+def _numbered_slogan(text: str, cand: Candidate, cfg: Config) -> bool:
+    """The quoted phrase right before the head is a numbered slogan (“两新一重”项目)."""
+    head_start = cand.end - len(cand.head)
+    if head_start <= cand.start or text[head_start - 1] not in CLOSE_QUOTES:
+        return False
+    opener = text.rfind(QUOTE_PAIRS[text[head_start - 1]], cand.start, head_start - 1)
+    return opener >= 0 and cfg.numbered_slogan.fullmatch(text, opener + 1, head_start - 1) is not None
+
+
 def _quoted_class(text: str, cand: Candidate, cfg: Config) -> bool:
     """A quoted phrase, then only a class word, then the head (“三智一芯”产业项目)."""
     head_start = cand.end - len(cand.head)
@@ -854,6 +874,8 @@ def _common_noun(cl: Clause, cand: Candidate, cfg: Config) -> bool:
 
 def _is_policy(text: str, cand: Candidate, words: list[str], cfg: Config) -> bool:
     """Words of a policy, not a project (a head of ``policy_heads`` only: _verdict asks)."""
+    if cfg.transfer_work.search(text, cand.start, cand.end - len(cand.head)):
+        return False  # “南水北调”工程 is one built work, whatever verb or quotes come with it
     if cand.left_word in cfg.policy_verbs or _quoted_slogan(text, cand, cfg):
         return True
     quoted_head = cand.end < len(text) and text[cand.end] in CLOSE_QUOTES
