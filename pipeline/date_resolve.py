@@ -238,6 +238,7 @@ class Resolver:
 
     title_year: int | None = None  # the one year the title names (《2020年统计公报》)
     this_year_moves: bool = True  # 今年 moves the context year (not where it may mean either year)
+    flashback_gap: int = 2  # with only the issue date's year, this many years back is a flashback
 
     def __post_init__(self):
         if self.title_year is not None:  # the title is the article's own explicit year
@@ -405,13 +406,23 @@ class Resolver:
         if p.unit != "year" or res.end is not None:
             st.period, st.period_end, st.period_para = p, res.end, self.para
 
+    def _goes_back(self, year: int) -> bool:
+        """Is ``year`` a flashback from where this paragraph began: before the text's own year,
+        or, while only the issue date has given one, two or more years before the writing year
+        (1921年7月… in news of 2021; the year just before may be what a review is about)."""
+        base = self._para_base
+        if base.year is None:
+            return False
+        if base.year_from_text:
+            return year < base.year
+        return year <= base.year - self.flashback_gap
+
     def _move_year(self, year: int, target: bool) -> None:
         st = self.state
         st.aside = None
         self.seen_years.append(year)
         if target and st.year is not None and year > st.year:
             return  # a goal (到2025年) is not where the story is
-        base = self._para_base
-        if base.year_from_text and year < base.year and self._flashback is None:
+        if self._flashback is None and self._goes_back(year):
             self._flashback = st.copy()  # the state to return to after this paragraph
         st.year, st.year_from_text = year, True

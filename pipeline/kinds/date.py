@@ -354,12 +354,13 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
 def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: str) -> DateExpr:
     """The value as the words around it change it (what ``_typed`` says it ``reads``)."""
     if reads == "cues":  # a written year: a goal (到2025年), a comparison base (比2019年), a birth year?
-        targets, not_targets, targets_after, comparisons, background, compared_after = _cues(tables)
+        targets, not_targets, targets_after, comparisons, background, compared_after, since = _cues(tables)
         if before.endswith(background) or _compiled(tables.get("background_after", "(?!)")).match(after):
             return expr._replace(background=True)  # 1965年出生, 始建于1958年: a life's or a firm's past
         target = before.endswith(targets) and not before.endswith(not_targets)
         target = target or after.startswith(targets_after)
         compared = before.endswith(comparisons) or after.startswith(compared_after)
+        compared = compared or after.startswith(since)  # 2016年以来: a start of what runs till now
         return expr._replace(target=target, compared=compared) if target or compared else expr
     if reads == "future":  # a date from the context: a comparison base (比年初), or a start (1月1日起施行)?
         if before.endswith(_cues(tables)[3]):
@@ -422,7 +423,7 @@ def _cues(tables: dict) -> tuple[tuple[str, ...], ...]:
     entry = _CUES.get(id(tables))
     if entry is None or entry[0] is not tables:
         names = ("target_cues", "not_target_cues", "target_after_cues", "comparison_cues", "background_cues",
-                 "comparison_after_cues")
+                 "comparison_after_cues", "since_after_cues")
         entry = _CUES[id(tables)] = (tables, tuple(tuple(tables.get(n, [])) for n in names))
     return entry[1]
 
@@ -635,4 +636,4 @@ def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: R
     unsure = issue is not None and wy == issue.year and main == issue.year - 1 \
         and issue.month <= table.get("early_month", 4)
     return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year,
-                    this_year_moves=not unsure)
+                    this_year_moves=not unsure, flashback_gap=table.get("flashback_gap", 2))
