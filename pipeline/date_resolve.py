@@ -71,7 +71,8 @@ class DateExpr(NamedTuple):
     year_base: str = "context"  # for base ``period`` (同期): where its year comes from
     target: bool = False  # a goal year (到2025年): does not move the context forward
     compared: bool = False  # a comparison base (比2019年增长): does not move the context
-    future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
+    future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date,
+    # and is no day the story is on (当天 after it is the day before)
     more_years: int = 0  # a run of years from the start's (今明两年: 1): the end is that many years on
     background: bool = False  # a birth or founding year (1965年出生, 始建于1958年): not where the story is
 
@@ -401,8 +402,8 @@ class Resolver:
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
         if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日
             st.month, st.month_para = Point(p.year, p.month, None, p.quarter, p.half), self.para
-        if p.day is not None and p.month is not None and res.end is None:
-            st.day, st.day_para = p, self.para
+        if p.day is not None and p.month is not None and res.end is None and not expr.future:
+            st.day, st.day_para = p, self.para  # (a day a rule takes effect is no 当天 of the story)
         if p.unit != "year" or res.end is not None:
             st.period, st.period_end, st.period_para = p, res.end, self.para
 
