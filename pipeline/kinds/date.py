@@ -409,7 +409,7 @@ def _typed_anew(groups: dict, tables: dict) -> tuple[DateExpr, str]:
         year_base = rel["base"] if rel else "context"
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base), ""
     start, end = _shape(groups, tables)
-    if "y" in groups:
+    if "y" in groups or "ys" in groups:
         return DateExpr(start, end, "explicit"), "cues"
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0)), ""
@@ -456,7 +456,7 @@ def _plan(numeral: str, table: dict) -> DateExpr:
 
 def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
     """The calendar shape: which months/days/quarters, without the year unless written."""
-    year = _year(g["y"]) if "y" in g else None
+    year = _year(g["y"]) if "y" in g else 2000 + int(g["ys"]) if "ys" in g else None  # 22年上半年
     if "m" in g or "d" in g:
         return _month_day_shape(g, tables, year)
     if "y2" in g:
@@ -600,7 +600,7 @@ def _dateline(text: str, built, table: dict) -> int | None:
 
 
 def _title_years(title: str, rules: RuleSet) -> list[int]:
-    if not title or not _year_text(rules).search(title):  # a written year (group y) is a {year}
+    if not title or not _year_text(rules).search(title):  # a written year (group y/ys) is a {year} or NN年
         return []
     built = [_build(c, title, rules.data)[1] for c in candidates(title, rules)]
     return [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
@@ -608,7 +608,7 @@ def _title_years(title: str, rules: RuleSet) -> list[int]:
 
 @lru_cache(maxsize=8)
 def _year_text(rules: RuleSet) -> regex.Pattern:
-    return rules.compile("{year}")
+    return rules.compile(r"{year}|\d年")
 
 
 def _as_date(expr: DateExpr) -> date | None:
