@@ -361,7 +361,8 @@ def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: st
         target = target or after.startswith(targets_after)
         compared = before.endswith(comparisons) or after.startswith(compared_after)
         compared = compared or after.startswith(since)  # 2016年以来: a start of what runs till now
-        future = _compiled(tables.get("future_after", "(?!)")).match(after) is not None  # 自2022年1月1日起施行
+        # 自2022年1月1日起施行: read for a full day only (what it changes is the day the story is on)
+        future = expr.start.day is not None and _compiled(tables.get("future_after", "(?!)")).match(after) is not None
         return expr._replace(target=target, compared=compared, future=future) if target or compared or future else expr
     if reads == "future":  # a date from the context: a comparison base (比年初), or a start (1月1日起施行)?
         if before.endswith(_cues(tables)[3]):
