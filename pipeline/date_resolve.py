@@ -71,7 +71,8 @@ class DateExpr(NamedTuple):
     year_base: str = "context"  # for base ``period`` (同期): where its year comes from
     target: bool = False  # a goal year (到2025年): does not move the context forward
     compared: bool = False  # a comparison base (比2019年增长): does not move the context
-    future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date
+    future: bool = False  # a date things take effect from (1月1日起施行): lies ahead of the issue date,
+    # and is no day the story is on (当天 after it is the day before)
     more_years: int = 0  # a run of years from the start's (今明两年: 1): the end is that many years on
     background: bool = False  # a birth or founding year (1965年出生, 始建于1958年): not where the story is
 
@@ -238,6 +239,7 @@ class Resolver:
 
     title_year: int | None = None  # the one year the title names (《2020年统计公报》)
     this_year_moves: bool = True  # 今年 moves the context year (not where it may mean either year)
+    flashback_gap: int = 2  # with only the issue date's year, this many years back is a flashback
 
     def __post_init__(self):
         if self.title_year is not None:  # the title is the article's own explicit year
@@ -400,10 +402,21 @@ class Resolver:
         one_month = res.end is None or (res.end.year, res.end.month) == (p.year, p.month)
         if p.month is not None and one_month:  # 1—11月 names no single month for a later 16日
             st.month, st.month_para = Point(p.year, p.month, None, p.quarter, p.half), self.para
-        if p.day is not None and p.month is not None and res.end is None:
-            st.day, st.day_para = p, self.para
+        if p.day is not None and p.month is not None and res.end is None and not expr.future:
+            st.day, st.day_para = p, self.para  # (a day a rule takes effect is no 当天 of the story)
         if p.unit != "year" or res.end is not None:
             st.period, st.period_end, st.period_para = p, res.end, self.para
+
+    def _goes_back(self, year: int) -> bool:
+        """Is ``year`` a flashback from where this paragraph began: before the text's own year,
+        or, while only the issue date has given one, two or more years before the writing year
+        (1921年7月… in news of 2021; the year just before may be what a review is about)."""
+        base = self._para_base
+        if base.year is None:
+            return False
+        if base.year_from_text:
+            return year < base.year
+        return year <= base.year - self.flashback_gap
 
     def _move_year(self, year: int, target: bool) -> None:
         st = self.state
@@ -411,7 +424,6 @@ class Resolver:
         self.seen_years.append(year)
         if target and st.year is not None and year > st.year:
             return  # a goal (到2025年) is not where the story is
-        base = self._para_base
-        if base.year_from_text and year < base.year and self._flashback is None:
+        if self._flashback is None and self._goes_back(year):
             self._flashback = st.copy()  # the state to return to after this paragraph
         st.year, st.year_from_text = year, True

@@ -90,6 +90,45 @@ def test_a_new_main_year_in_its_own_paragraph_is_no_flashback_when_nothing_came_
     assert r.resolve(DateExpr(Point(None), base="context")).value == "2020"  # 全年
 
 
+def test_a_year_long_before_the_issue_year_is_a_flashback_even_before_any_text_year():
+    r = Resolver(issue=date(2021, 7, 2), writing=2021, flashback_gap=2)  # seeded by the issue date only
+    r.resolve(explicit(1921, 7))
+    assert r.resolve(yearless(7, 1)).value == "1921-07-01"  # inside its paragraph it holds
+    r.paragraph(1)
+    res = r.resolve(yearless(7, 1))
+    assert (res.value, res.anchor) == ("2021-07-01", "publication")
+
+
+def test_the_year_just_before_the_issue_year_carries_over_when_nothing_came_before():
+    r = Resolver(issue=date(2021, 2, 10), writing=2021, flashback_gap=2)
+    r.resolve(explicit(2020))
+    r.paragraph(1)
+    assert r.resolve(yearless(4)).value == "2020-04"
+
+
+def test_a_post_taken_up_is_a_profiles_background_year():
+    assert build_expr({"y": "2016", "m": "9"}, TABLES, after="任市发改委主任").background
+    assert build_expr({"y": "2018"}, TABLES, after="起担任副市长").background
+    assert build_expr({"y": "2001"}, TABLES, after="起历任县长、").background
+    assert not build_expr({"y": "2021"}, TABLES, after="任务全面完成").background
+
+
+def test_a_year_a_span_till_now_starts_in_moves_no_context():
+    assert build_expr({"y": "2019"}, TABLES, after="以来，全市累计").compared
+    r = Resolver(issue=date(2021, 3, 10), writing=2021)
+    r.resolve(build_expr({"y": "2019"}, TABLES, after="以来，全市累计"))
+    assert r.resolve(yearless(1)).value == "2021-01"
+
+
+def test_a_day_a_rule_takes_effect_is_no_day_for_the_words_after_it():
+    r = Resolver(issue=date(2022, 3, 6), writing=2022)
+    r.resolve(explicit(2022, 3, 5))
+    effective = build_expr({"y": "2022", "m": "1", "d": "1"}, TABLES, after="起施行；《衡阳")
+    assert effective.future
+    r.resolve(effective)
+    assert r.resolve(DateExpr(Point(), base="day")).value == "2022-03-05"  # 当天
+
+
 def test_a_goal_year_does_not_move_the_context():
     r = Resolver()
     r.resolve(explicit(2021))

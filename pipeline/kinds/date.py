@@ -354,13 +354,16 @@ def build_expr(groups: dict, tables: dict, before: str = "", after: str = "") ->
 def _in_context(expr: DateExpr, reads: str, tables: dict, before: str, after: str) -> DateExpr:
     """The value as the words around it change it (what ``_typed`` says it ``reads``)."""
     if reads == "cues":  # a written year: a goal (到2025年), a comparison base (比2019年), a birth year?
-        targets, not_targets, targets_after, comparisons, background, compared_after = _cues(tables)
+        targets, not_targets, targets_after, comparisons, background, compared_after, since = _cues(tables)
         if before.endswith(background) or _compiled(tables.get("background_after", "(?!)")).match(after):
             return expr._replace(background=True)  # 1965年出生, 始建于1958年: a life's or a firm's past
         target = before.endswith(targets) and not before.endswith(not_targets)
         target = target or after.startswith(targets_after)
         compared = before.endswith(comparisons) or after.startswith(compared_after)
-        return expr._replace(target=target, compared=compared) if target or compared else expr
+        compared = compared or after.startswith(since)  # 2016年以来: a start of what runs till now
+        # 自2022年1月1日起施行: read for a full day only (what it changes is the day the story is on)
+        future = expr.start.day is not None and _compiled(tables.get("future_after", "(?!)")).match(after) is not None
+        return expr._replace(target=target, compared=compared, future=future) if target or compared or future else expr
     if reads == "future":  # a date from the context: a comparison base (比年初), or a start (1月1日起施行)?
         if before.endswith(_cues(tables)[3]):
             return expr._replace(compared=True)  # 比年初增加: the story stays in the month it was in
@@ -407,7 +410,7 @@ def _typed_anew(groups: dict, tables: dict) -> tuple[DateExpr, str]:
         year_base = rel["base"] if rel else "context"
         return DateExpr(Point(), base="period", offset=rel["offset"] if rel else 0, year_base=year_base), ""
     start, end = _shape(groups, tables)
-    if "y" in groups:
+    if "y" in groups or "ys" in groups:
         return DateExpr(start, end, "explicit"), "cues"
     if rel:
         return DateExpr(start, end, rel["base"], rel.get("offset", 0)), ""
@@ -422,7 +425,7 @@ def _cues(tables: dict) -> tuple[tuple[str, ...], ...]:
     entry = _CUES.get(id(tables))
     if entry is None or entry[0] is not tables:
         names = ("target_cues", "not_target_cues", "target_after_cues", "comparison_cues", "background_cues",
-                 "comparison_after_cues")
+                 "comparison_after_cues", "since_after_cues")
         entry = _CUES[id(tables)] = (tables, tuple(tuple(tables.get(n, [])) for n in names))
     return entry[1]
 
@@ -454,7 +457,7 @@ def _plan(numeral: str, table: dict) -> DateExpr:
 
 def _shape(g: dict, tables: dict) -> tuple[Point, Point | None]:
     """The calendar shape: which months/days/quarters, without the year unless written."""
-    year = _year(g["y"]) if "y" in g else None
+    year = _year(g["y"]) if "y" in g else 2000 + int(g["ys"]) if "ys" in g else None  # 22年上半年
     if "m" in g or "d" in g:
         return _month_day_shape(g, tables, year)
     if "y2" in g:
@@ -598,7 +601,7 @@ def _dateline(text: str, built, table: dict) -> int | None:
 
 
 def _title_years(title: str, rules: RuleSet) -> list[int]:
-    if not title or not _year_text(rules).search(title):  # a written year (group y) is a {year}
+    if not title or not _year_text(rules).search(title):  # a written year (group y/ys) is a {year} or NN年
         return []
     built = [_build(c, title, rules.data)[1] for c in candidates(title, rules)]
     return [e.start.year for e in built if e is not None and e.base == "explicit" and e.end is None]
@@ -606,7 +609,7 @@ def _title_years(title: str, rules: RuleSet) -> list[int]:
 
 @lru_cache(maxsize=8)
 def _year_text(rules: RuleSet) -> regex.Pattern:
-    return rules.compile("{year}")
+    return rules.compile(r"{year}|\d年")
 
 
 def _as_date(expr: DateExpr) -> date | None:
@@ -635,4 +638,4 @@ def _resolver(ctx: ArticleContext, built, dateline, issue: date | None, rules: R
     unsure = issue is not None and wy == issue.year and main == issue.year - 1 \
         and issue.month <= table.get("early_month", 4)
     return Resolver(issue=issue, writing=wy, window_months=table.get("window_months", 6), title_year=title_year,
-                    this_year_moves=not unsure)
+                    this_year_moves=not unsure, flashback_gap=table.get("flashback_gap", 2))
