@@ -25,5 +25,5 @@ def test_a_run_freezes_the_loaded_objects_and_unfreezes_them(tmp_path, monkeypat
     before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     summary = run([corpus], tmp_path / "out", workers=1, hooks=False, progress=Progress(0, stream=io.StringIO()))
     assert summary.new == 2 and seen
-    assert all(frozen > before and during[0] >= 10_000 for frozen, during in seen)
+    assert all(frozen > before and during[0] >= batch.YOUNG_GC_THRESHOLD for frozen, during in seen)
     assert (gc.get_freeze_count(), gc.get_threshold()) == (before, thresholds)
