@@ -88,7 +88,9 @@ def bench_size(mb: int, configs: list[str], hooks: bool = False) -> list[dict]:
     corpus = build_corpus(mb)
     size = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
     rows = []
-    jieba_s = spawn("--jieba", str(corpus))["seconds"]
+    # bare jieba.lcut timed before the runs and again after them: this machine's speed drifts
+    # (by up to a third within minutes), and the ratio is taken to the mean of the two
+    jieba_before = spawn("--jieba", str(corpus))["seconds"]
     for config in configs:
         out = DATA / f"out-{mb}mb"
         shutil.rmtree(out, ignore_errors=True)
@@ -96,8 +98,11 @@ def bench_size(mb: int, configs: list[str], hooks: bool = False) -> list[dict]:
         rows.append(dict(spawn("--child", str(corpus), str(out), config, *flag), config=config, mb=size))
         if config == "1 process":
             rows.append(dict(spawn("--child", str(corpus), str(out), "rerun", *flag), config="rerun, unchanged", mb=size))
+    jieba_after = spawn("--jieba", str(corpus))["seconds"]
+    jieba_s = (jieba_before + jieba_after) / 2
     for row in rows:
         row["mb_s"], row["jieba_mb_s"] = row["mb"] / row["seconds"], size / jieba_s
+        row["jieba_each"] = (size / jieba_before, size / jieba_after)
     return rows
 
 
@@ -112,7 +117,8 @@ def table(rows: list[dict]) -> str:
         stages = " | ".join(f"{t.get(s, 0):.1f}" for s in STAGES)
         lines.append(f"| {r['mb']:.0f} MB | {r['config']} | {r['seconds']:.1f} | {r.get('main_cpu', 0):.1f} | {r['mb_s']:.2f} "
                      f"| {r['articles'] / r['seconds']:.0f} | {r['mb_s'] / r['jieba_mb_s']:.2f} | {rss} | {stages} |")
-    jieba_line = ", ".join(sorted({f"{r['mb']:.0f} MB: {r['jieba_mb_s']:.2f} MB/s" for r in rows}))
+    jieba_line = ", ".join(sorted({f"{r['mb']:.0f} MB: {r['jieba_mb_s']:.2f} MB/s (before the runs "
+                                   f"{r['jieba_each'][0]:.2f}, after {r['jieba_each'][1]:.2f})" for r in rows}))
     return "\n".join(lines) + f"\n\nbare jieba.lcut on the same text: {jieba_line}"
 
 
