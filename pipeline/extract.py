@@ -17,7 +17,7 @@ import regex
 from . import records
 from .clean import clean
 from .kinds.base import ArticleContext
-from .nlp import KINDS, article_context, build_nlp, run_nlp, segmented_doc
+from .nlp import KINDS, article_context, build_nlp, run_kinds, run_nlp, segmented_doc
 from .read import Article, ReadError
 from .rules import DEFAULT_RULES_DIR
 from .timing import stage
@@ -79,10 +79,7 @@ def article_rows(article: Article, rules_dir: str, timings: dict | None = None) 
         return _chunked_rows(article, rules_dir, timings)
     nlp = build_nlp(rules_dir)
     cleaned, doc = article_doc(article, nlp, timings)
-    with stage(timings, "extract"):
-        for _, component in nlp.pipeline:
-            doc = component(doc)
-    return doc_rows(article, cleaned, doc, timings)
+    return doc_rows(article, cleaned, run_kinds(nlp, doc, timings), timings)
 
 
 def article_doc(article: Article, nlp, timings: dict | None = None) -> tuple:

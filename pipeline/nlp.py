@@ -185,7 +185,11 @@ def build_nlp(rules_dir: str = str(DEFAULT_RULES_DIR), kinds: tuple[str, ...] = 
 def run_nlp(nlp: Language, text: str, timings: dict | None = None, spans: bool = True, **meta) -> Doc:
     """The pipeline over ``text``; ``spans=False`` gives a lean Doc (``JiebaTokenizer.lean``):
     the mentions in ``doc.user_data["newsfacts"]`` are the same, ``doc.spans`` stays empty."""
-    doc = segmented_doc(nlp, text, timings, spans, **meta)
+    return run_kinds(nlp, segmented_doc(nlp, text, timings, spans, **meta), timings)
+
+
+def run_kinds(nlp: Language, doc: Doc, timings: dict | None = None) -> Doc:
+    """The kind components over one segmented Doc (``segmented_doc``)."""
     with stage(timings, "extract"):
         for _, component in nlp.pipeline:
             doc = component(doc)
