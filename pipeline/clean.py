@@ -236,7 +236,7 @@ def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:
         return False  # headings and bylines / photo credits
     nxt = text[m.end():m.end() + 6]
     if m.group("single") is not None:
-        return _is_wrapped_line(text, m, line, nxt, segmenter)
+        return _is_wrapped_line(line, nxt, segmenter)
     if _parts_number_and_unit(line, nxt):
         return True  # 民间投资1.2\n\n亿元: no paragraph starts with a unit
     if segmenter is not None and segmenter.spans_boundary(line[-6:], nxt):
@@ -244,7 +244,7 @@ def _is_page_break(text: str, m, segmenter: Segmenter | None) -> bool:
     return len(line) >= _LONG_LINE and bool(_CLAUSE_PUNCT.search(line))
 
 
-def _is_wrapped_line(text: str, m, line: str, nxt: str, segmenter: Segmenter | None) -> bool:
+def _is_wrapped_line(line: str, nxt: str, segmenter: Segmenter | None) -> bool:
     """A single line break inside running text: it cuts a word in two (年产40万副车\n灯项目) or
     parts a number from its unit (总投资5\n亿元). A single break between two digits may part
     the columns of a table, and one that cuts no word may end a line of a list: both are kept."""
